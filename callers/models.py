@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Dwelling(models.Model):
+    """One household: every spelling of its address resolves to this row.
+
+    ``key`` is ``callers.addresses.dwelling_key`` of the first spelling seen, or
+    ``uprn:<UPRN>`` when a gazetteer resolved it. The parsed parts are stored so that a
+    misspelt street with an agreeing postcode finds this row through an index.
+    """
+
+    class MatchMethod(models.TextChoices):
+        KEY = "key", "Normalised address"
+        UPRN = "uprn", "Gazetteer (UPRN)"
+
+    key = models.CharField(max_length=255, unique=True)
+    address = models.CharField(max_length=500, help_text="The address as first typed.")
+    postcode = models.CharField(max_length=8, blank=True)
+    number = models.CharField(max_length=20, blank=True)
+    sub_building = models.CharField(max_length=100, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    uprn = models.CharField(max_length=12, null=True, blank=True, unique=True)
+    match_method = models.CharField(
+        max_length=10, choices=MatchMethod.choices, default=MatchMethod.KEY
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["postcode", "number", "sub_building"])]
+
+    def __str__(self):
+        return self.address
+
+
+class ResponsePlan(models.Model):
+    """The agreed way to respond to calls from a dwelling, shown to handlers at intake.
+
+    Versions are kept: a revision is a new row with the next version number.
+    """
+
+    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveIntegerField()
+    what_to_do = models.TextField()
+    what_not_to_do = models.TextField(blank=True)
+    whom_to_call = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review_by = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dwelling", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dwelling", "version"], name="plan_version_unique")
+        ]
+
+    def __str__(self):
+        return f"Plan v{self.version} for {self.dwelling}"
+
+    def is_expired(self, today=None) -> bool:
+        return self.review_by < (today or timezone.localdate())

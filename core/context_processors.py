@@ -1,0 +1,24 @@
+from django.urls import reverse
+
+from .roles import Role, user_roles
+
+# (label, url name, roles that may use it); the server enforces the same roles.
+NAV_ITEMS = (
+    ("New call", "triage:call-new", {Role.HANDLER}),
+    ("Calls", "triage:call-list", {Role.HANDLER, Role.SUPERVISOR}),
+    ("Referral queue", "referrals:queue", {Role.TRIAGE, Role.SUPERVISOR}),
+    ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
+    ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
+)
+
+
+def navigation(request):
+    roles = user_roles(getattr(request, "user", None))
+    if not roles:
+        return {"nav_items": (), "user_roles": roles}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
+        for label, name, allowed in NAV_ITEMS
+        if roles & allowed
+    ]
+    return {"nav_items": items, "user_roles": roles}

@@ -1,0 +1,81 @@
+"""Roles and least-privilege checks.
+
+A role is a Django auth group. Superusers hold every role. Views state the roles they
+allow with ``role_required``; API views with ``HasRole`` and an ``allowed_roles`` attribute.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+
+class Role(StrEnum):
+    HANDLER = "call_handler"
+    TRIAGE = "triage_staff"
+    SUPERVISOR = "supervisor"
+
+
+ALL_ROLES = frozenset(Role)
+# Who may see referral notes, actions and full dwelling histories.
+CASEWORK_ROLES = frozenset({Role.TRIAGE, Role.SUPERVISOR})
+
+
+def user_roles(user) -> frozenset[str]:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_triage_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(ALL_ROLES)
+        else:
+            names = user.groups.values_list("name", flat=True)
+            cached = frozenset(n for n in names if n in ALL_ROLES)
+        user._triage_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def primary_role(user) -> str | None:
+    """The role whose home page a user lands on (most senior first)."""
+    roles = user_roles(user)
+    for role in (Role.SUPERVISOR, Role.TRIAGE, Role.HANDLER):
+        if role in roles:
+            return role
+    return None
+
+
+def role_required(*roles: str):
+    """Allow only users holding one of ``roles``; anonymous users go to the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(roles)
+        return wrapper
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """DRF permission: the view's ``allowed_roles`` (required) against the user's groups."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        allowed = getattr(view, "allowed_roles", None)
+        if allowed is None:
+            raise AssertionError(f"{view.__class__.__name__} must declare allowed_roles")
+        return has_role(request.user, *allowed)

@@ -1,0 +1,81 @@
+"""Least privilege: every URL pattern has an access rule, checked for every role.
+
+The list of routes comes from the URL resolver, so a new page or endpoint without an
+entry in ACCESS fails ``test_every_route_has_an_access_rule``.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+H, T, S = "call_handler", "triage_staff", "supervisor"
+EVERYONE = frozenset({H, T, S})
+PUBLIC = "public"
+
+# url name -> roles allowed (PUBLIC: anonymous too). Sample kwargs where a route needs them.
+ACCESS = {
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "core:home": EVERYONE,
+    "triage:call-new": {H},
+    "triage:call-list": {H, S},
+    "triage:review-queue": {S},
+    "referrals:queue": {T, S},
+    "dashboards:home": {S},
+    "api-schema": EVERYONE,
+    "api-docs": EVERYONE,
+}
+# Routes outside the app's own access model (Django admin keeps its own staff check).
+EXEMPT_PREFIXES = ("admin:",)
+SAMPLE_KWARGS: dict[str, dict] = {}
+
+
+def _named_routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            yield from _named_routes(entry, ns)
+        elif isinstance(entry, URLPattern):
+            yield (
+                f"{namespace}{entry.name}"
+                if entry.name
+                else f"{namespace}<unnamed {entry.pattern}>"
+            )
+
+
+def _routes():
+    return sorted({r for r in _named_routes() if not r.startswith(EXEMPT_PREFIXES)})
+
+
+def test_every_route_has_an_access_rule():
+    missing = [r for r in _routes() if r not in ACCESS]
+    assert missing == [], f"routes without an access rule in tests/core/test_access.py: {missing}"
+
+
+def _get(client, name):
+    return client.get(reverse(name, kwargs=SAMPLE_KWARGS.get(name)))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, rule in ACCESS.items() if rule != PUBLIC))
+def test_anonymous_users_are_sent_to_log_in_or_refused(client, name):
+    response = _get(client, name)
+    assert response.status_code in (302, 401, 403)
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("name", sorted(n for n, rule in ACCESS.items() if rule != PUBLIC))
+def test_each_role_is_allowed_or_refused_as_designed(login, role, name):
+    from tests.factories import UserFactory
+
+    client = login(UserFactory(role=role))
+    response = _get(client, name)
+    if role in ACCESS[name]:
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 403

@@ -1,0 +1,95 @@
+"""Settings come from the environment; bad values stop start-up with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import django, json; from django.conf import settings; django.setup();"
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
+    " 'name': str(settings.DATABASES['default']['NAME']),"
+    " 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL,"
+    " 'cache': settings.CACHES['default']['BACKEND']}))"
+)
+
+
+def _settings_with(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_sqlite_and_eager_tasks_are_the_default_with_nothing_set():
+    import json
+
+    result = _settings_with()
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"].endswith("db.sqlite3")
+    assert values["eager"] is True
+    assert values["cache"].endswith("LocMemCache")
+
+
+def test_database_url_selects_postgresql():
+    import json
+
+    result = _settings_with(DATABASE_URL="postgres://alice@db.example:5433/triage")
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "triage"
+
+
+def test_redis_url_feeds_the_broker_and_the_cache_and_turns_off_eager_tasks():
+    import json
+
+    result = _settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
+    values = json.loads(result.stdout)
+    assert values["broker"] == "redis://127.0.0.1:6379/3"
+    assert values["eager"] is False
+    assert values["cache"].endswith("RedisCache")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysqlx://nobody@nowhere/db"),
+        ("REDIS_URL", "localhost:6379"),
+        ("DJANGO_DEBUG", "perhaps"),
+        ("SESSION_IDLE_MINUTES", "half an hour"),
+    ],
+)
+def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
+    result = _settings_with(**{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_against_postgresql_when_database_url_says_so():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but DATABASE_URL does not name PostgreSQL")
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("select version()")
+        assert cursor.fetchone()[0].startswith("PostgreSQL")

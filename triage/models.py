@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class RuleSet(models.Model):
+    """A version of the RCRP rule set (a document the engine parses).
+
+    Published versions are never edited: a change is a new version. Every call points
+    at the version that produced its suggestion.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        RETIRED = "retired"
+
+    version = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    document = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Exactly one rule set is live at a time.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="published"), name="one_published_ruleset"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version} ({self.status})"
+
+
+class Call(models.Model):
+    """One 999/101 call: what the handler heard, what the engine suggested, what was decided."""
+
+    class Channel(models.TextChoices):
+        EMERGENCY = "999", "999"
+        NON_EMERGENCY = "101", "101"
+
+    # A client-generated token makes intake idempotent: a double submit returns the first call.
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+    channel = models.CharField(max_length=3, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(max_length=500)
+    dwelling = models.ForeignKey(
+        "callers.Dwelling", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    narrative = models.TextField(blank=True)
+
+    # The RCRP facts as validated by the engine (every field of the spec), plus the strand
+    # as a column because dashboards group by it.
+    facts = models.JSONField()
+    concern_type = models.CharField(max_length=20)
+    repeat_calls_30d = models.PositiveIntegerField(default=1)
+
+    # The suggestion, as the engine returned it, and the rule set version behind it.
+    ruleset = models.ForeignKey(RuleSet, null=True, on_delete=models.PROTECT, related_name="+")
+    rule_id = models.CharField(max_length=40)
+    suggested_agency = models.CharField(max_length=30)
+    suggested_police_attend = models.BooleanField()
+    suggestion = models.JSONField()
+
+    # The current decision (its history is in Decision).
+    decided_at = models.DateTimeField(null=True, blank=True)
+    final_agency = models.CharField(max_length=30, blank=True)
+    final_police_attend = models.BooleanField(null=True, blank=True)
+    overridden = models.BooleanField(default=False)
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["dwelling", "received_at"]),
+            models.Index(fields=["channel", "received_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} call {self.pk} at {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def flags(self) -> list[str]:
+        return list(self.suggestion.get("flags", []))
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+
+class Decision(models.Model):
+    """A handler's decision on a call: acceptance or override, THRIVE and grade.
+
+    A re-assessment adds a row; the call's current decision is the latest one.
+    """
+
+    class OverrideReason(models.TextChoices):
+        NEW_INFORMATION = "new_information", "New information from the caller"
+        RISK_HIGHER = "risk_higher", "Risk judged higher than the answers show"
+        RISK_LOWER = "risk_lower", "Risk judged lower than the answers show"
+        PARTNER_UNAVAILABLE = "partner_unavailable", "Partner agency unavailable"
+        PARTNER_DECLINED = "partner_declined", "Partner agency declined"
+        RESPONSE_PLAN = "response_plan", "Following the dwelling's response plan"
+        SUPERVISOR_INSTRUCTION = "supervisor_instruction", "Supervisor instruction"
+        OTHER = "other", "Other (explain in the note)"
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="decisions")
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted = models.BooleanField(help_text="The suggestion was accepted as it stood.")
+    final_agency = models.CharField(max_length=30)
+    final_police_attend = models.BooleanField()
+    override_reason = models.CharField(max_length=30, choices=OverrideReason.choices, blank=True)
+    override_note = models.TextField(blank=True)
+    thrive = models.JSONField(default=dict)
+    grade = models.PositiveSmallIntegerField()
+    caller_told = models.BooleanField(default=False)
+    caller_told_text = models.TextField(blank=True)
+    check_confirmations = models.JSONField(default=dict)
+    downgraded = models.BooleanField(
+        default=False,
+        help_text="Police attendance was suggested but not sent, or the grade was lowered.",
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self):
+        return f"Decision on call {self.call_id}: {self.final_agency}"
