@@ -1,8 +1,17 @@
 """One router for every app's API under /api/."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
+
+from triage.api.views import CallViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
+router.register("calls", CallViewSet, basename="call")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("", include("triage.api.urls")),
+    path("", include("referrals.api.urls")),
+    path("", include("callers.api.urls")),
+    *router.urls,
+]

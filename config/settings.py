@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,7 +176,12 @@ DETECTION_HOUR = _env_or_fail("DETECTION_HOUR", env.int, 2)
 DETECTION_MINUTE = _env_or_fail("DETECTION_MINUTE", env.int, 0)
 if not (0 <= DETECTION_HOUR <= 23 and 0 <= DETECTION_MINUTE <= 59):
     raise ImproperlyConfigured("DETECTION_HOUR must be 0-23 and DETECTION_MINUTE 0-59")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "detect-repeat-callers-nightly": {
+        "task": "callers.tasks.detect_repeat_callers",
+        "schedule": crontab(hour=DETECTION_HOUR, minute=DETECTION_MINUTE),
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,6 +5,9 @@ from . import views
 app_name = "triage"
 urlpatterns = [
     path("new/", views.call_new, name="call-new"),
+    path("new/suggest/", views.suggest, name="call-suggest"),
+    path("new/dwelling/", views.dwelling_panel, name="dwelling-panel"),
     path("", views.call_list, name="call-list"),
+    path("<int:pk>/", views.call_detail, name="call-detail"),
     path("review/", views.review_queue, name="review-queue"),
 ]

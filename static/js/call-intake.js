@@ -1,0 +1,123 @@
+// The call handler's screen: keep a draft, show what applies, pre-fill what to tell the caller.
+(function () {
+  "use strict";
+  var S136_ONLY = ["fact_minutes_since_arrival", "fact_handover_accepted"];
+
+  function clearDrafts() {
+    document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
+      try { window.localStorage.removeItem(el.getAttribute("data-clear-draft")); } catch (e) { /* storage off */ }
+    });
+  }
+
+  function serialise(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "submit") { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        data[el.name + "::" + el.value] = el.checked;
+      } else {
+        data[el.name] = el.value;
+      }
+    });
+    return data;
+  }
+
+  function restore(form, data) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken") { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        var key = el.name + "::" + el.value;
+        if (key in data) { el.checked = data[key]; }
+      } else if (el.name in data) {
+        el.value = data[el.name];
+      }
+    });
+  }
+
+  function valueOf(form, name) {
+    var el = form.elements[name];
+    if (!el) { return ""; }
+    if (el instanceof RadioNodeList) { return el.value; }
+    return el.value;
+  }
+
+  function applyVisibility(form) {
+    var s136 = valueOf(form, "fact_concern_type") === "s136_handover";
+    S136_ONLY.forEach(function (name) {
+      var wrap = document.getElementById("wrap-" + name);
+      var el = form.elements[name];
+      if (!wrap || !el) { return; }
+      wrap.hidden = !s136;
+      el.disabled = !s136;
+    });
+    var override = valueOf(form, "decision") === "override";
+    var overrideBox = document.getElementById("override-fields");
+    if (overrideBox) { overrideBox.hidden = !override; }
+    var attend;
+    if (override) {
+      attend = valueOf(form, "final_police_attend") === "yes";
+    } else {
+      var body = document.getElementById("suggestion-body");
+      attend = body ? body.getAttribute("data-police-attend") === "true" : true;
+    }
+    var tell = document.getElementById("tell-caller");
+    if (tell) { tell.hidden = attend; }
+  }
+
+  function prefillAdvice(form) {
+    var body = document.getElementById("suggestion-body");
+    var text = form.elements.caller_told_text;
+    if (!body || !text) { return; }
+    var advice = body.getAttribute("data-caller-advice") || "";
+    if (!text.value || text.value === text.dataset.prefilled) {
+      text.value = advice;
+      text.dataset.prefilled = advice;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    clearDrafts();
+    var form = document.querySelector("form[data-draft]");
+    if (!form) { return; }
+    var key = form.getAttribute("data-draft");
+    var hasServerErrors = !!document.querySelector(".errorlist, #form-errors");
+    if (!hasServerErrors) {
+      try {
+        var saved = window.localStorage.getItem(key);
+        if (saved) { restore(form, JSON.parse(saved)); form.dataset.restored = "1"; }
+      } catch (e) { /* a broken draft is ignored, never fatal */ }
+    }
+    var timer = null;
+    function save() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        try { window.localStorage.setItem(key, JSON.stringify(serialise(form))); } catch (e) { /* full or off */ }
+      }, 150);
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", function () { save(); applyVisibility(form); });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target && event.detail.target.id === "suggestion") {
+        prefillAdvice(form);
+        applyVisibility(form);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (!event.altKey || event.ctrlKey) { return; }
+      var k = event.key.toLowerCase();
+      if (k === "a") { event.preventDefault(); form.elements.address.focus(); }
+      if (k === "d") {
+        event.preventDefault();
+        var first = form.querySelector("input[name=decision]");
+        if (first) { first.focus(); }
+      }
+    });
+    applyVisibility(form);
+    prefillAdvice(form);
+    if (form.dataset.restored === "1" && window.htmx) {
+      // Bring the panels up to date with the restored answers.
+      htmx.trigger(form.elements.address, "input");
+      htmx.trigger(form, "change");
+    }
+  });
+})();

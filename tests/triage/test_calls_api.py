@@ -1,0 +1,233 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import THRIVE, facts
+from triage.models import Call
+
+pytestmark = pytest.mark.django_db
+
+SUGGESTION_KEYS = {
+    "rule_id",
+    "agency",
+    "police_attend",
+    "rationale",
+    "flags",
+    "checks",
+    "caller_advice",
+    "ruleset_version",
+}
+
+
+def _post_call(client, **changes):
+    body = {
+        "channel": "999",
+        "address": "14 Station Road, March PE15 8NH",
+        "narrative": "",
+        "facts": facts(),
+    } | changes
+    return client.post("/api/calls/", body, content_type="application/json")
+
+
+def test_evaluate_returns_the_suggestion_and_stores_nothing(login, handler):
+    response = login(handler).post(
+        "/api/triage/evaluate/",
+        {"facts": facts(crime="in_progress")},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == SUGGESTION_KEYS
+    assert (body["rule_id"], body["agency"], body["police_attend"]) == (
+        "GEN-CRIME-VIOLENCE",
+        "POLICE",
+        True,
+    )
+    assert Call.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["handler", "triage_staff", "supervisor"])
+def test_every_role_may_evaluate(login, request, role):
+    client = login(request.getfixturevalue(role))
+    response = client.post(
+        "/api/triage/evaluate/", {"facts": facts()}, content_type="application/json"
+    )
+    assert response.status_code == 200
+
+
+def test_anonymous_users_cannot_evaluate(client):
+    response = client.post(
+        "/api/triage/evaluate/", {"facts": facts()}, content_type="application/json"
+    )
+    assert response.status_code in (401, 403)
+
+
+def test_a_user_without_a_role_cannot_evaluate(login, no_role_user):
+    response = login(no_role_user).post(
+        "/api/triage/evaluate/", {"facts": facts()}, content_type="application/json"
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("bad_facts", "field"),
+    [
+        ({**facts(), "colour": "red"}, "colour"),
+        ({k: v for k, v in facts().items() if k != "crime"}, "crime"),
+        (facts(concern_type="burglary"), "concern_type"),
+        (facts(violence_or_weapon="yes"), "violence_or_weapon"),
+        (facts(concern_type="s136_handover"), "patient_status"),
+    ],
+)
+def test_evaluate_rejects_bad_facts_with_a_message_per_field(login, handler, bad_facts, field):
+    response = login(handler).post(
+        "/api/triage/evaluate/", {"facts": bad_facts}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["facts"]
+    assert field in errors
+    assert errors[field]
+
+
+def test_evaluate_rejects_a_body_without_facts(login, handler):
+    response = login(handler).post(
+        "/api/triage/evaluate/", {"fact": {}}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "facts" in response.json()
+
+
+def test_post_call_returns_the_contract_shape(login, handler):
+    response = _post_call(login(handler))
+    assert response.status_code == 201
+    body = response.json()
+    assert {"id", "received_at", "dwelling", "suggestion"} <= set(body)
+    assert {"key", "calls_30d", "open_referral", "response_plan"} <= set(body["dwelling"])
+    assert body["dwelling"]["calls_30d"] == 1
+    assert set(body["suggestion"]) == SUGGESTION_KEYS
+
+
+def test_the_third_call_reports_the_open_referral(login, handler):
+    client = login(handler)
+    _post_call(client)
+    _post_call(client, address="14 station rd march pe158nh")
+    body = _post_call(client, address="the address is 14 Station Road, March").json()
+    assert body["dwelling"]["calls_30d"] == 3
+    assert body["dwelling"]["open_referral"]["status"] == "new"
+    assert "FLAG-FARMINGTON" in body["suggestion"]["flags"]
+
+
+def test_post_call_with_the_same_client_token_saves_one_call(login, handler):
+    client = login(handler)
+    token = str(uuid.uuid4())
+    first = _post_call(client, client_token=token)
+    second = _post_call(client, client_token=token)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": 999}, "channel"),
+        ({"address": "x" * 600}, "address"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"received_at": (timezone.now() + timedelta(hours=1)).isoformat()}, "received_at"),
+        ({"received_at": "2026-01-01T10:00:00"}, "received_at"),
+        ({"facts": facts(concern_type="awol")}, "facts"),
+        ({"surprise": True}, "surprise"),
+    ],
+)
+def test_post_call_rejects_bad_input_with_400_and_saves_nothing(login, handler, changes, field):
+    response = _post_call(login(handler), **changes)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Call.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["triage_staff", "supervisor"])
+def test_only_handlers_take_calls(login, request, role):
+    response = _post_call(login(request.getfixturevalue(role)))
+    assert response.status_code == 403
+
+
+def test_the_decision_endpoint_records_an_override(login, handler):
+    client = login(handler)
+    call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
+    response = client.post(
+        f"/api/calls/{call_id}/decision/",
+        {
+            "accept": False,
+            "final_agency": "POLICE",
+            "final_police_attend": True,
+            "override_reason": "risk_higher",
+            "override_note": "Weapon mentioned.",
+            "grade": 1,
+            "thrive": THRIVE,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    detail = client.get(f"/api/calls/{call_id}/").json()
+    assert detail["overridden"] is True
+    assert detail["decision"]["override_reason"] == "risk_higher"
+
+
+def test_the_decision_endpoint_requires_caller_told_when_police_do_not_attend(login, handler):
+    client = login(handler)
+    call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
+    response = client.post(
+        f"/api/calls/{call_id}/decision/",
+        {"accept": True, "grade": 4, "thrive": THRIVE},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "caller_told" in response.json()
+
+
+def test_supervisors_cannot_record_decisions(login, handler, supervisor):
+    call_id = _post_call(login(handler)).json()["id"]
+    response = login(supervisor).post(
+        f"/api/calls/{call_id}/decision/",
+        {"accept": True, "grade": 4, "thrive": THRIVE},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+
+
+def test_call_list_filters_by_channel_rule_and_overridden(login, handler, supervisor):
+    client = login(handler)
+    _post_call(client, channel="101")
+    _post_call(client, facts=facts(crime="in_progress"))
+    client = login(supervisor)
+    assert client.get("/api/calls/?channel=101").json()["count"] == 1
+    assert client.get("/api/calls/?rule=GEN-CRIME-VIOLENCE").json()["count"] == 1
+    assert client.get("/api/calls/?overridden=true").json()["count"] == 0
+    assert client.get("/api/calls/?agency=POLICE").json()["count"] == 1
+
+
+def test_triage_staff_cannot_list_calls(login, triage_staff):
+    assert login(triage_staff).get("/api/calls/").status_code == 403
+
+
+def test_a_handler_lists_only_their_own_calls(login, handler):
+    from tests.factories import UserFactory
+
+    other = UserFactory(role="call_handler")
+    _post_call(login(other))
+    assert login(handler).get("/api/calls/").json()["count"] == 0
+
+
+def test_the_openapi_schema_is_served_and_valid(login, handler):
+    from drf_spectacular.validation import validate_schema
+    from drf_spectacular.generators import SchemaGenerator
+
+    response = login(handler).get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert "/api/triage/evaluate/" in schema["paths"]
+    assert "/api/calls/{id}/decision/" in schema["paths"]

@@ -1,0 +1,194 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.errors import DomainError
+from referrals.models import Referral
+from tests.factories import THRIVE, facts, take_call
+from triage.models import Call, Decision, RuleSet
+from triage.services import call_create, call_decide
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+def test_a_call_stores_the_suggestion_and_the_rule_set_version_behind_it(handler):
+    call = take_call(handler=handler, concern_type="medical", medical_need="urgent")
+    assert call.rule_id == "MED-URGENT"
+    assert call.suggested_agency == "AMBULANCE"
+    assert call.suggested_police_attend is False
+    live = RuleSet.objects.get(status="published")
+    assert call.ruleset == live
+    assert call.suggestion["ruleset_version"] == live.version
+
+
+def test_repeat_calls_count_is_filled_from_history_and_the_client_value_is_ignored(handler):
+    for days_ago in (20, 10):
+        take_call(handler=handler, received_at=NOW - timedelta(days=days_ago))
+    call, _ = call_create(
+        channel="101",
+        address="10 high street flat 2 ely cb74aa",
+        facts=facts(repeat_calls_30d=99),
+        handler=handler,
+    )
+    assert call.repeat_calls_30d == 3
+    assert call.facts["repeat_calls_30d"] == 3
+
+
+def test_third_call_in_30_days_is_flagged_and_opens_one_referral(handler):
+    take_call(received_at=NOW - timedelta(days=29))
+    second = take_call(address="2/10 High Street, Ely", received_at=NOW - timedelta(days=5))
+    assert "FLAG-FARMINGTON" not in second.flags
+    third = take_call(address="10 high street flat 2 ely cb74aa")
+    assert "FLAG-FARMINGTON" in third.flags
+    referral = Referral.objects.get(dwelling=third.dwelling)
+    assert referral.status == "new"
+    assert referral.triggered_at == third.received_at
+    assert set(referral.trigger_calls.values_list("id", flat=True)) == set(
+        Call.objects.values_list("id", flat=True)
+    )
+    take_call()
+    assert Referral.objects.filter(dwelling=third.dwelling).count() == 1
+
+
+def test_a_call_exactly_30_days_earlier_still_counts(handler):
+    take_call(received_at=NOW - timedelta(days=30))
+    take_call(received_at=NOW - timedelta(days=1))
+    third = take_call(received_at=NOW)
+    assert third.repeat_calls_30d == 3
+
+
+def test_a_call_30_days_and_a_second_earlier_does_not_count(handler):
+    take_call(received_at=NOW - timedelta(days=30, seconds=1))
+    take_call(received_at=NOW - timedelta(days=1))
+    third = take_call(received_at=NOW)
+    assert third.repeat_calls_30d == 2
+    assert not Referral.objects.exists()
+
+
+def test_the_farmington_flag_never_changes_the_suggestion(handler):
+    first = take_call(concern_type="medical", medical_need="non_urgent")
+    take_call(concern_type="medical", medical_need="non_urgent")
+    third = take_call(concern_type="medical", medical_need="non_urgent")
+    assert "FLAG-FARMINGTON" in third.flags
+    assert (third.rule_id, third.suggested_agency, third.suggested_police_attend) == (
+        first.rule_id,
+        first.suggested_agency,
+        first.suggested_police_attend,
+    )
+
+
+def test_an_unidentifiable_address_is_saved_without_a_dwelling(handler):
+    call = take_call(address="High Street")
+    assert call.dwelling is None
+    assert call.repeat_calls_30d == 1
+
+
+def test_a_repeated_client_token_returns_the_first_call(handler):
+    token = uuid.uuid4()
+    first, created = call_create(
+        channel="999", address="1 Mill Road, Ely", facts=facts(), client_token=token
+    )
+    again, created_again = call_create(
+        channel="999", address="1 Mill Road, Ely", facts=facts(), client_token=token
+    )
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": "112"}, "channel"),
+        ({"address": ""}, "address"),
+        ({"address": "x" * 501}, "address"),
+        ({"narrative": "x" * 10_001}, "narrative"),
+        ({"received_at": NOW + timedelta(minutes=10)}, "received_at"),
+        ({"facts": {**facts(), "concern_type": "burglary"}}, "facts"),
+        ({"facts": "welfare"}, "facts"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_field_message_and_nothing_is_saved(changes, field):
+    kwargs = {"channel": "999", "address": "1 Mill Road, Ely", "facts": facts()} | changes
+    with pytest.raises(DomainError) as exc:
+        call_create(**kwargs)
+    assert field in exc.value.as_dict()
+    assert Call.objects.count() == 0
+
+
+def test_a_decision_that_overrides_keeps_both_suggestion_and_decision(handler):
+    call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
+    assert call.suggested_agency == "MENTAL_HEALTH_CRISIS"
+    decision = call_decide(
+        call=call,
+        user=handler,
+        accept=False,
+        final_agency="POLICE",
+        final_police_attend=True,
+        override_reason="risk_higher",
+        override_note="Caller says he has a knife now.",
+        grade=1,
+        thrive=THRIVE,
+    )
+    call.refresh_from_db()
+    assert call.suggested_agency == "MENTAL_HEALTH_CRISIS"
+    assert (call.final_agency, call.overridden, call.grade) == ("POLICE", True, 1)
+    assert decision.accepted is False
+
+
+def test_police_not_attending_requires_the_caller_to_have_been_told(handler):
+    call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
+    with pytest.raises(DomainError) as exc:
+        call_decide(call=call, user=handler, accept=True, grade=4, thrive=THRIVE)
+    assert "caller_told" in exc.value.as_dict()
+    assert Decision.objects.count() == 0
+
+
+def test_a_raised_check_must_be_confirmed_with_a_reason(handler):
+    call = take_call(
+        handler=handler, vulnerability_flags=["stated_suicidal_intent", "means_available"]
+    )
+    assert "CHECK-SUICIDE-MEANS" in call.suggestion["checks"]
+    kwargs = {
+        "call": call,
+        "user": handler,
+        "accept": True,
+        "grade": 3,
+        "thrive": THRIVE,
+        "caller_told": True,
+        "caller_told_text": "Told.",
+    }
+    with pytest.raises(DomainError) as exc:
+        call_decide(**kwargs)
+    assert "check_confirmations" in exc.value.as_dict()
+    call_decide(**kwargs, check_confirmations={"CHECK-SUICIDE-MEANS": "Means removed by family."})
+    assert Decision.objects.count() == 1
+
+
+def test_sending_no_police_where_police_were_suggested_is_a_downgrade(handler):
+    call = take_call(handler=handler, crime="past")
+    decision = call_decide(
+        call=call,
+        user=handler,
+        accept=False,
+        final_agency="ADVISE_CALLER",
+        final_police_attend=False,
+        override_reason="other",
+        override_note="Crime already reported.",
+        grade=4,
+        thrive=THRIVE,
+        caller_told=True,
+        caller_told_text="Told.",
+    )
+    assert decision.downgraded is True
+
+
+def test_a_reassessment_with_a_less_urgent_grade_is_a_downgrade(handler):
+    call = take_call(handler=handler, crime="past")
+    call_decide(call=call, user=handler, accept=True, grade=2, thrive=THRIVE)
+    later = call_decide(call=call, user=handler, accept=True, grade=3, thrive=THRIVE)
+    assert later.downgraded is True

@@ -1,0 +1,219 @@
+"""API serializers for triage. They validate and shape data; services do the writing."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from callers.selectors import dwelling_intake_summary
+
+from .. import engine
+from ..models import Call, Decision
+
+
+def _fact_field(spec) -> serializers.Field:
+    """A DRF field describing one RCRP fact, for the OpenAPI schema."""
+    kwargs = {"help_text": spec.help, "allow_null": spec.nullable}
+    if spec.kind == "enum":
+        return serializers.ChoiceField(choices=list(spec.choices), **kwargs)
+    if spec.kind == "flags":
+        return serializers.ListField(
+            child=serializers.ChoiceField(choices=list(spec.choices)), help_text=spec.help
+        )
+    if spec.kind == "bool":
+        return serializers.BooleanField(**kwargs)
+    if spec.kind == "int":
+        return serializers.IntegerField(min_value=0, **kwargs)
+    return serializers.FloatField(min_value=0, **kwargs)
+
+
+# Documents the facts object; validation itself is the engine's (strict, all fields).
+FactsSerializer = type(
+    "FactsSerializer",
+    (serializers.Serializer,),
+    {spec.name: _fact_field(spec) for spec in engine.FACT_FIELDS},
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects keys it does not know instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class EngineFactsField(serializers.Field):
+    """The facts object, validated by the engine; errors come back per fact."""
+
+    default_error_messages = {"invalid": "Must be an object with every RCRP fact."}
+
+    def __init__(self, *, default_repeat: bool = False, **kwargs):
+        self.default_repeat = default_repeat
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        if self.default_repeat:
+            data = {"repeat_calls_30d": 1, **data}
+        try:
+            return engine.parse_facts(data)
+        except engine.FactsError as exc:
+            raise serializers.ValidationError(exc.errors) from None
+
+
+extend_schema_field(FactsSerializer)(EngineFactsField)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    rule_id = serializers.CharField()
+    agency = serializers.ChoiceField(choices=list(engine.AGENCIES))
+    police_attend = serializers.BooleanField()
+    rationale = serializers.CharField()
+    flags = serializers.ListField(child=serializers.CharField())
+    checks = serializers.ListField(child=serializers.CharField())
+    caller_advice = serializers.CharField()
+    ruleset_version = serializers.CharField()
+
+
+class EvaluateInputSerializer(StrictSerializer):
+    facts = EngineFactsField(
+        default_repeat=True,
+        help_text="Every RCRP fact of the specification; repeat_calls_30d defaults to 1.",
+    )
+
+
+class CallCreateSerializer(StrictSerializer):
+    channel = serializers.ChoiceField(choices=Call.Channel.choices)
+    address = serializers.CharField(max_length=500, trim_whitespace=True)
+    narrative = serializers.CharField(max_length=10_000, allow_blank=True, default="")
+    facts = serializers.DictField(help_text="Every RCRP fact; repeat_calls_30d is ignored.")
+    received_at = serializers.DateTimeField(required=False)
+    client_token = serializers.UUIDField(
+        required=False, help_text="Idempotency key: a repeated token returns the first call."
+    )
+
+    def validate_received_at(self, value):
+        if timezone.is_naive(value):
+            raise serializers.ValidationError("Give a time zone (for example Z or +00:00).")
+        return value
+
+
+class ThriveSerializer(StrictSerializer):
+    threat = serializers.CharField(max_length=2000)
+    harm = serializers.CharField(max_length=2000)
+    risk = serializers.CharField(max_length=2000)
+    investigation = serializers.CharField(max_length=2000)
+    vulnerability = serializers.CharField(max_length=2000)
+    engagement = serializers.CharField(max_length=2000)
+
+
+class DecisionInputSerializer(StrictSerializer):
+    accept = serializers.BooleanField(help_text="True to accept the suggestion as it stands.")
+    final_agency = serializers.ChoiceField(choices=list(engine.AGENCIES), required=False)
+    final_police_attend = serializers.BooleanField(required=False)
+    override_reason = serializers.ChoiceField(
+        choices=Decision.OverrideReason.choices, required=False, default=""
+    )
+    override_note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    thrive = ThriveSerializer()
+    grade = serializers.IntegerField(min_value=1, max_value=4)
+    caller_told = serializers.BooleanField(required=False, default=False)
+    caller_told_text = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    check_confirmations = serializers.DictField(
+        child=serializers.CharField(max_length=2000), required=False, default=dict
+    )
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.get_username", default=None)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "decided_at",
+            "decided_by",
+            "accepted",
+            "final_agency",
+            "final_police_attend",
+            "override_reason",
+            "override_note",
+            "thrive",
+            "grade",
+            "caller_told",
+            "caller_told_text",
+            "check_confirmations",
+            "downgraded",
+        ]
+
+
+class ResponsePlanSummarySerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    what_to_do = serializers.CharField()
+    what_not_to_do = serializers.CharField()
+    whom_to_call = serializers.CharField()
+    author = serializers.CharField()
+    review_by = serializers.DateField()
+    expired = serializers.BooleanField()
+
+
+class OpenReferralSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+
+
+class DwellingSummarySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    address = serializers.CharField()
+    calls_30d = serializers.IntegerField()
+    open_referral = OpenReferralSummarySerializer(allow_null=True)
+    response_plan = ResponsePlanSummarySerializer(allow_null=True)
+
+
+class CallSerializer(serializers.ModelSerializer):
+    dwelling = serializers.SerializerMethodField()
+    suggestion = SuggestionSerializer()
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "received_at",
+            "channel",
+            "address",
+            "narrative",
+            "facts",
+            "dwelling",
+            "suggestion",
+            "rule_id",
+            "final_agency",
+            "final_police_attend",
+            "overridden",
+            "grade",
+            "decision",
+        ]
+
+    @extend_schema_field(DwellingSummarySerializer(allow_null=True))
+    def get_dwelling(self, call):
+        return dwelling_intake_summary(
+            call.dwelling, now=call.received_at, calls_30d=call.repeat_calls_30d
+        )
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, call):
+        decisions = getattr(call, "latest_decisions", None)
+        if decisions is None:
+            decision = call.decisions.order_by("-decided_at", "-id").first()
+        else:
+            decision = decisions[0] if decisions else None
+        return DecisionSerializer(decision).data if decision else None

@@ -1,0 +1,335 @@
+"""Writes for calls and rule sets. Views, API, commands and tasks all call these."""
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from callers.services import dwelling_resolve
+from core.errors import DomainError
+from referrals.services import referral_open_automatic
+
+from . import engine
+from .models import Call, Decision, RuleSet
+from .selectors import calls_in_repeat_window, ruleset_current
+
+# Operation Farmington: three calls from one dwelling within 30 days.
+REPEAT_WINDOW = timedelta(days=30)
+REPEAT_THRESHOLD = 3
+# A call may be stamped slightly ahead of the server clock (handset clocks drift).
+MAX_CLOCK_SKEW = timedelta(minutes=2)
+MAX_ADDRESS = 500
+MAX_NARRATIVE = 10_000
+MAX_NOTE = 2_000
+
+
+def _check_text(errors, field, value, *, limit, required=False):
+    if not isinstance(value, str):
+        errors[field] = ["Must be text."]
+    elif required and not value.strip():
+        errors[field] = ["This field is required."]
+    elif len(value) > limit:
+        errors[field] = [f"At most {limit} characters (got {len(value)})."]
+
+
+def _validate_intake(*, channel, address, narrative, received_at, now, facts):
+    errors: dict = {}
+    if channel not in Call.Channel.values:
+        errors["channel"] = [f"Must be one of {', '.join(Call.Channel.values)}."]
+    _check_text(errors, "address", address, limit=MAX_ADDRESS, required=True)
+    _check_text(errors, "narrative", narrative, limit=MAX_NARRATIVE)
+    if received_at is not None:
+        if not isinstance(received_at, datetime) or timezone.is_naive(received_at):
+            errors["received_at"] = ["Must be an ISO-8601 date-time with a time zone."]
+        elif received_at > now + MAX_CLOCK_SKEW:
+            errors["received_at"] = ["Cannot be in the future."]
+    if not isinstance(facts, dict):
+        errors["facts"] = ["Must be an object with every RCRP fact."]
+        return errors, None
+    # The app counts repeat calls itself: a value sent by the client is ignored.
+    data = {**facts, "repeat_calls_30d": 1}
+    try:
+        parsed = engine.parse_facts(data)
+    except engine.FactsError as exc:
+        errors["facts"] = exc.errors
+        parsed = None
+    return errors, parsed
+
+
+def call_create(
+    *,
+    channel: str,
+    address: str,
+    facts: dict,
+    narrative: str = "",
+    received_at: datetime | None = None,
+    handler=None,
+    client_token: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> tuple[Call, bool]:
+    """Take a call: resolve its dwelling, count repeat calls, suggest an agency (RCRP).
+
+    The third call from a dwelling within 30 days carries FLAG-FARMINGTON and opens the
+    dwelling's one open referral in the same transaction. The flag never changes the
+    suggestion. Returns (call, created): a repeated ``client_token`` returns the first call.
+    """
+    if client_token is not None:
+        existing = Call.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            return existing, False
+    try:
+        return _call_create(
+            channel=channel,
+            address=address,
+            facts=facts,
+            narrative=narrative,
+            received_at=received_at,
+            handler=handler,
+            client_token=client_token,
+            now=now or timezone.now(),
+        ), True
+    except IntegrityError:
+        # Two submits of one form raced; the first one's call is the call.
+        if client_token is not None:
+            existing = Call.objects.filter(client_token=client_token).first()
+            if existing is not None:
+                return existing, False
+        raise
+
+
+@transaction.atomic
+def _call_create(*, channel, address, facts, narrative, received_at, handler, client_token, now):
+    errors, parsed = _validate_intake(
+        channel=channel,
+        address=address,
+        narrative=narrative,
+        received_at=received_at,
+        now=now,
+        facts=facts,
+    )
+    if errors:
+        raise DomainError(errors=errors)
+    received_at = received_at or now
+    dwelling = dwelling_resolve(address=address, lock=True)
+    window = []
+    if dwelling is not None:
+        window = list(calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW))
+    parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
+    ruleset, rules = ruleset_current()
+    suggestion = engine.evaluate(parsed, rules)
+    call = Call.objects.create(
+        client_token=client_token,
+        channel=channel,
+        received_at=received_at,
+        created_at=now,
+        handler=handler,
+        address=address.strip(),
+        dwelling=dwelling,
+        narrative=narrative,
+        facts=engine.facts_to_dict(parsed),
+        concern_type=parsed.concern_type,
+        repeat_calls_30d=parsed.repeat_calls_30d,
+        ruleset=ruleset,
+        rule_id=suggestion.rule_id,
+        suggested_agency=suggestion.agency,
+        suggested_police_attend=suggestion.police_attend,
+        suggestion=suggestion.to_dict(),
+    )
+    if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
+        referral_open_automatic(
+            dwelling=dwelling,
+            trigger_calls=[*window[-(REPEAT_THRESHOLD - 1) :], call],
+            triggered_at=received_at,
+        )
+    return call
+
+
+THRIVE_ELEMENTS = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+
+
+@transaction.atomic
+def call_decide(
+    *,
+    call: Call,
+    user,
+    accept: bool,
+    grade: int,
+    thrive: dict,
+    final_agency: str | None = None,
+    final_police_attend: bool | None = None,
+    override_reason: str = "",
+    override_note: str = "",
+    caller_told: bool = False,
+    caller_told_text: str = "",
+    check_confirmations: dict | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Record the handler's decision: the suggestion accepted, or overridden with a reason.
+
+    Suggest, never decide: both the suggestion and the decision are kept. When police will
+    not attend, the caller must have been told (FLAG-TELL-CALLER); each check the engine
+    raised must be confirmed with a reason. A later decision is a re-assessment.
+    """
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    errors: dict[str, list[str]] = {}
+    check_confirmations = check_confirmations or {}
+    if accept:
+        final_agency, final_police_attend = call.suggested_agency, call.suggested_police_attend
+        override_reason = ""
+    else:
+        if final_agency not in engine.AGENCIES:
+            errors["final_agency"] = [f"Must be one of {', '.join(engine.AGENCIES)}."]
+        if not isinstance(final_police_attend, bool):
+            errors["final_police_attend"] = ["Say whether police will attend."]
+        if override_reason not in Decision.OverrideReason.values:
+            errors["override_reason"] = ["Choose a reason for the override."]
+        elif override_reason == Decision.OverrideReason.OTHER and not override_note.strip():
+            errors["override_note"] = ["Explain the override."]
+    _check_text(errors, "override_note", override_note, limit=MAX_NOTE)
+    _check_text(errors, "caller_told_text", caller_told_text, limit=MAX_NOTE)
+    if isinstance(grade, bool) or grade not in (1, 2, 3, 4):
+        errors["grade"] = ["Grade must be 1, 2, 3 or 4."]
+    thrive_errors = _thrive_errors(thrive)
+    if thrive_errors:
+        errors["thrive"] = thrive_errors
+    if final_police_attend is False and not caller_told:
+        errors["caller_told"] = [
+            "Police will not attend: confirm the caller was told who will help and to call back "
+            "if things change."
+        ]
+    for check in call.suggestion.get("checks", []):
+        reason = check_confirmations.get(check)
+        if not isinstance(reason, str) or not reason.strip():
+            errors.setdefault("check_confirmations", []).append(
+                f"{check} must be confirmed with a reason."
+            )
+    unknown = set(check_confirmations) - set(call.suggestion.get("checks", []))
+    if unknown:
+        errors.setdefault("check_confirmations", []).append(
+            f"Not raised on this call: {', '.join(sorted(map(str, unknown)))}."
+        )
+    if errors:
+        raise DomainError(errors=errors)
+
+    previous = call.decisions.order_by("-decided_at", "-id").first()
+    downgraded = (call.suggested_police_attend and not final_police_attend) or (
+        previous is not None and grade > previous.grade
+    )
+    decision = Decision.objects.create(
+        call=call,
+        decided_at=now or timezone.now(),
+        decided_by=user,
+        accepted=bool(accept),
+        final_agency=final_agency,
+        final_police_attend=final_police_attend,
+        override_reason=override_reason,
+        override_note=override_note.strip(),
+        thrive={k: thrive[k].strip() for k in THRIVE_ELEMENTS},
+        grade=grade,
+        caller_told=bool(caller_told),
+        caller_told_text=caller_told_text.strip(),
+        check_confirmations={k: v.strip() for k, v in check_confirmations.items()},
+        downgraded=downgraded,
+    )
+    call.decided_at = decision.decided_at
+    call.final_agency = final_agency
+    call.final_police_attend = final_police_attend
+    call.overridden = not accept
+    call.grade = grade
+    call.save(
+        update_fields=["decided_at", "final_agency", "final_police_attend", "overridden", "grade"]
+    )
+    return decision
+
+
+def _thrive_errors(thrive) -> list[str]:
+    if not isinstance(thrive, dict):
+        return ["Give each THRIVE element: " + ", ".join(THRIVE_ELEMENTS) + "."]
+    errors = []
+    unknown = set(thrive) - set(THRIVE_ELEMENTS)
+    if unknown:
+        errors.append(f"Unknown THRIVE elements: {', '.join(sorted(map(str, unknown)))}.")
+    for element in THRIVE_ELEMENTS:
+        value = thrive.get(element)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(f"{element.capitalize()} is required.")
+        elif len(value) > MAX_NOTE:
+            errors.append(f"{element.capitalize()}: at most {MAX_NOTE} characters.")
+    return errors
+
+
+@transaction.atomic
+def ruleset_create(*, document: dict, user=None, publish: bool = False) -> RuleSet:
+    """Store a rule set version after the engine has validated it whole (never half-loaded)."""
+    try:
+        parsed = engine.parse_ruleset(document)
+    except engine.RuleSetError as exc:
+        raise DomainError(str(exc), field="document") from None
+    if RuleSet.objects.filter(version=parsed.version).exists():
+        raise DomainError(f"Version {parsed.version} already exists.", field="version")
+    ruleset = RuleSet.objects.create(
+        version=parsed.version, name=parsed.name, document=document, created_by=user
+    )
+    if publish:
+        ruleset_publish(ruleset=ruleset, user=user)
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_publish(*, ruleset: RuleSet, user=None) -> RuleSet:
+    """Make a version live; the previous live version is retired but kept."""
+    RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).exclude(
+        pk=ruleset.pk
+    ).update(status=RuleSet.Status.RETIRED)
+    ruleset.status = RuleSet.Status.PUBLISHED
+    ruleset.published_at = timezone.now()
+    ruleset.save(update_fields=["status", "published_at"])
+    return ruleset
+
+
+def ruleset_ensure_default() -> RuleSet:
+    """Publish the shipped default rule set if no version is live yet (first start)."""
+    live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+    if live is not None:
+        return live
+    document = engine.load_default_document()
+    existing = RuleSet.objects.filter(version=str(document["version"])).first()
+    if existing is not None:
+        return ruleset_publish(ruleset=existing)
+    return ruleset_create(document=document, publish=True)
+
+
+def call_take(
+    *,
+    channel: str,
+    address: str,
+    facts: dict,
+    narrative: str,
+    handler,
+    client_token: uuid.UUID,
+    decision: dict,
+    check_confirmations: dict,
+    now: datetime | None = None,
+) -> tuple[Call, bool]:
+    """The handler's screen: take the call and record the decision in one transaction, so a
+    rejected decision leaves nothing half-saved. A resubmitted form returns the first call."""
+    existing = Call.objects.filter(client_token=client_token).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        call, created = call_create(
+            channel=channel,
+            address=address,
+            facts=facts,
+            narrative=narrative,
+            handler=handler,
+            client_token=client_token,
+            now=now,
+        )
+        if created:
+            call_decide(
+                call=call, user=handler, check_confirmations=check_confirmations, **decision
+            )
+    return call, created
