@@ -166,7 +166,9 @@ class IntakeForm(forms.Form):
         }
 
     def check_confirmations(self, raised) -> dict:
-        return {c: self.cleaned_data.get(f"check_{c}", "") for c in raised}
+        """Reasons typed for checks; blank boxes of checks not raised are not sent."""
+        typed = {c: (self.cleaned_data.get(f"check_{c}") or "").strip() for c in raised}
+        return {c: reason for c, reason in typed.items() if reason}
 
     def add_decision_errors(self, errors: dict):
         mapping = {"final_police_attend": "final_police_attend", "caller_told": "caller_told"}

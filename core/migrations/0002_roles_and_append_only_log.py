@@ -7,7 +7,7 @@ ROLES = ("call_handler", "triage_staff", "supervisor")
 TRIGGER_SQL = """
 CREATE OR REPLACE FUNCTION core_processinglog_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'core_processinglog is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'core_processinglog is append-only: %% refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS core_processinglog_append_only ON core_processinglog;

@@ -87,7 +87,12 @@ def _get(client, name, user=None):
     kwargs = SAMPLE_KWARGS.get(name)
     if callable(kwargs):
         kwargs = kwargs(user)
-    return client.get(reverse(name, kwargs=kwargs))
+    url = reverse(name, kwargs=kwargs)
+    response = client.get(url)
+    if response.status_code == 405:
+        # A POST-only route: the role check must hold for the method it takes too.
+        response = client.post(url, {})
+    return response
 
 
 @pytest.mark.parametrize("name", sorted(n for n, rule in ACCESS.items() if rule != PUBLIC))
@@ -106,7 +111,7 @@ def test_each_role_is_allowed_or_refused_as_designed(login, role, name):
     user = UserFactory(role=role)
     response = _get(login(user), name, user)
     if role in ACCESS[name]:
-        # 405: the role passed and the route takes only POST.
-        assert response.status_code in (200, 302, 405), response.status_code
+        # 400: the role passed and the empty POST body was refused as invalid.
+        assert response.status_code in (200, 302, 400), response.status_code
     else:
         assert response.status_code == 403

@@ -222,8 +222,8 @@ def test_a_handler_lists_only_their_own_calls(login, handler):
 
 
 def test_the_openapi_schema_is_served_and_valid(login, handler):
-    from drf_spectacular.validation import validate_schema
     from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
 
     response = login(handler).get("/api/schema/?format=json")
     assert response.status_code == 200

@@ -1,6 +1,7 @@
 """API serializers for triage. They validate and shape data; services do the writing."""
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -38,11 +39,42 @@ class StrictSerializer(serializers.Serializer):
     """Rejects keys it does not know instead of silently dropping them."""
 
     def to_internal_value(self, data):
+        unknown = {}
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            unknown = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Report unknown keys together with every other field error.
+            detail = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
+            raise serializers.ValidationError({**unknown, **detail}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A choice given as a string, exactly: 999 (a number) is not "999"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO-8601 with an explicit offset; a naive time is ambiguous across BST changes."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and timezone.is_naive(parsed):
+                raise serializers.ValidationError(
+                    "Give a time zone (for example 2026-11-25T14:03:00Z or +00:00)."
+                )
+        return super().to_internal_value(value)
 
 
 class EngineFactsField(serializers.Field):
@@ -87,19 +119,14 @@ class EvaluateInputSerializer(StrictSerializer):
 
 
 class CallCreateSerializer(StrictSerializer):
-    channel = serializers.ChoiceField(choices=Call.Channel.choices)
+    channel = StrictChoiceField(choices=Call.Channel.choices)
     address = serializers.CharField(max_length=500, trim_whitespace=True)
     narrative = serializers.CharField(max_length=10_000, allow_blank=True, default="")
     facts = serializers.DictField(help_text="Every RCRP fact; repeat_calls_30d is ignored.")
-    received_at = serializers.DateTimeField(required=False)
+    received_at = AwareDateTimeField(required=False)
     client_token = serializers.UUIDField(
         required=False, help_text="Idempotency key: a repeated token returns the first call."
     )
-
-    def validate_received_at(self, value):
-        if timezone.is_naive(value):
-            raise serializers.ValidationError("Give a time zone (for example Z or +00:00).")
-        return value
 
 
 class ThriveSerializer(StrictSerializer):

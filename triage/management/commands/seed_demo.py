@@ -16,7 +16,7 @@ from triage.demo import REPEAT_DWELLINGS, demo_calls
 from triage.models import Call
 
 # Fixed demo passwords, for local use only (README says so); DEMO_PASSWORD overrides.
-DEMO_PASSWORD = "triage-desk-demo"
+DEMO_PASSWORD = "triage-desk-demo"  # noqa: S105 - documented local demo password
 DEMO_USERS = [
     ("handler", "call_handler"),
     ("handler2", "call_handler"),
