@@ -46,7 +46,13 @@ ACCESS = {
     "api-docs": EVERYONE,
 }
 # Each app may keep its routes' rules beside its own tests.
-for _module in ("tests.referrals.access_rules", "tests.callers.access_rules"):
+for _module in (
+    "tests.referrals.access_rules",
+    "tests.callers.access_rules",
+    "tests.dashboards.access_rules",
+    "tests.core.access_rules",
+    "tests.triage.access_rules",
+):
     try:
         _extra = __import__(_module, fromlist=["ACCESS"])
     except ModuleNotFoundError:
