@@ -9,6 +9,7 @@ NAV_ITEMS = (
     ("Referral queue", "referrals:queue", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
+    ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
 )
 
 

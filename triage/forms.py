@@ -6,6 +6,7 @@ the rule set always agree on what a fact is.
 
 import uuid
 
+import yaml
 from django import forms
 
 from . import engine
@@ -184,3 +185,45 @@ class IntakeForm(forms.Form):
             field = mapping.get(name, name)
             for message in messages if isinstance(messages, list) else [messages]:
                 self.add_error(field if field in self.fields else None, message)
+
+
+class RuleSetForm(forms.Form):
+    """A new draft rule set, pasted as YAML (or JSON, which is YAML too)."""
+
+    document = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
+        max_length=200_000,
+        help_text="The whole rule set: version, name, caller_advice and rules.",
+    )
+
+    def clean_document(self):
+        text = self.cleaned_data["document"]
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise forms.ValidationError(f"Not valid YAML: {where}{getattr(exc, 'problem', exc)}.")
+        if not isinstance(document, dict):
+            raise forms.ValidationError("The rule set must be a mapping with version and rules.")
+        return document
+
+
+WHAT_IF_MAX_DAYS = 92
+
+
+class WhatIfForm(forms.Form):
+    """The period of past calls to replay through a draft (Europe/London dates)."""
+
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("The end date is before the start date.")
+            if (end - start).days + 1 > WHAT_IF_MAX_DAYS:
+                raise forms.ValidationError(f"Choose at most {WHAT_IF_MAX_DAYS} days at a time.")
+        return data

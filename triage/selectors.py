@@ -1,3 +1,5 @@
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
@@ -51,3 +53,69 @@ def decisions_for_review() -> QuerySet[Decision]:
         .select_related("call", "decided_by")
         .order_by("-decided_at", "-id")
     )
+
+
+@dataclass
+class WhatIfResult:
+    """How a draft rule set would have changed the suggestions of past calls."""
+
+    start: datetime
+    end: datetime
+    calls: int = 0
+    changed: int = 0
+    attend_changed: int = 0
+    unreadable: int = 0
+    transitions: Counter = field(default_factory=Counter)
+    examples: list = field(default_factory=list)
+
+    @property
+    def transition_rows(self) -> list[tuple[str, str, int]]:
+        """(was, would be, calls), most frequent first."""
+        return [(old, new, n) for (old, new), n in self.transitions.most_common()]
+
+    @property
+    def changed_percent(self) -> float:
+        return 100 * self.changed / self.calls if self.calls else 0.0
+
+
+WHAT_IF_EXAMPLES = 200
+
+
+def ruleset_what_if(draft: RuleSet, *, start: datetime, end: datetime) -> WhatIfResult:
+    """Re-run the calls received in [start, end) through ``draft`` and compare.
+
+    A suggestion changes when its rule, agency or police attendance differs from what
+    the call was given at the time. Stored facts are replayed as recorded (including the
+    repeat count then), so only the rules differ. Nothing is written.
+    """
+    rules = ruleset_parsed(draft)
+    result = WhatIfResult(start=start, end=end)
+    rows = (
+        Call.objects.filter(received_at__gte=start, received_at__lt=end)
+        .order_by("received_at", "id")
+        .values_list(
+            "id", "received_at", "facts", "rule_id", "suggested_agency", "suggested_police_attend"
+        )
+    )
+    for pk, received_at, facts, rule_id, agency, attend in rows.iterator(chunk_size=2000):
+        result.calls += 1
+        try:
+            new = engine.evaluate(engine.parse_facts(facts), rules)
+        except engine.FactsError:
+            result.unreadable += 1
+            continue
+        if (new.rule_id, new.agency, new.police_attend) == (rule_id, agency, attend):
+            continue
+        result.changed += 1
+        result.attend_changed += new.police_attend != attend
+        result.transitions[(agency, new.agency)] += 1
+        if len(result.examples) < WHAT_IF_EXAMPLES:
+            result.examples.append(
+                {
+                    "id": pk,
+                    "received_at": received_at,
+                    "old": (rule_id, agency, attend),
+                    "new": (new.rule_id, new.agency, new.police_attend),
+                }
+            )
+    return result

@@ -273,13 +273,19 @@ def ruleset_create(*, document: dict, user=None, publish: bool = False) -> RuleS
         version=parsed.version, name=parsed.name, document=document, created_by=user
     )
     if publish:
-        ruleset_publish(ruleset=ruleset, user=user)
+        return ruleset_publish(ruleset=ruleset, user=user)
     return ruleset
 
 
 @transaction.atomic
 def ruleset_publish(*, ruleset: RuleSet, user=None) -> RuleSet:
-    """Make a version live; the previous live version is retired but kept."""
+    """Make a version live; the previous live version is retired but kept.
+
+    A retired version may be published again (a rollback); it is never edited.
+    """
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.status == RuleSet.Status.PUBLISHED:
+        raise DomainError(f"Version {ruleset.version} is already live.", field="status")
     RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).exclude(
         pk=ruleset.pk
     ).update(status=RuleSet.Status.RETIRED)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", views.call_list, name="call-list"),
     path("<int:pk>/", views.call_detail, name="call-detail"),
     path("review/", views.review_queue, name="review-queue"),
+    path("rulesets/", views.ruleset_list, name="ruleset-list"),
+    path("rulesets/<int:pk>/", views.ruleset_detail, name="ruleset-detail"),
+    path("rulesets/<int:pk>/publish/", views.ruleset_publish, name="ruleset-publish"),
 ]

@@ -1,5 +1,9 @@
+from datetime import datetime, time, timedelta
+
+import yaml
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from callers.selectors import dwelling_intake_summary
@@ -8,7 +12,8 @@ from core.errors import DomainError
 from core.roles import Role, role_required
 
 from . import engine, selectors, services
-from .forms import IntakeForm
+from .forms import IntakeForm, RuleSetForm, WhatIfForm
+from .models import RuleSet
 
 
 def _suggest(form: IntakeForm, address: str):
@@ -128,3 +133,104 @@ def call_list(request):
 def review_queue(request):
     decisions = selectors.decisions_for_review()[:200]
     return render(request, "triage/review_queue.html", {"decisions": decisions})
+
+
+def _local_day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@role_required(Role.SUPERVISOR)
+def ruleset_list(request):
+    """Rule set versions, and a new draft (starting from the live version's text)."""
+    form = RuleSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ruleset = services.ruleset_create(
+                document=form.cleaned_data["document"], user=request.user
+            )
+        except DomainError as exc:
+            for message in exc.as_dict().values():
+                form.add_error("document", message)
+        else:
+            messages.success(request, f"Draft {ruleset.version} saved. Try it before publishing.")
+            return redirect("triage:ruleset-detail", pk=ruleset.pk)
+    if not form.is_bound:
+        live, _ = selectors.ruleset_current()
+        form.initial["document"] = yaml.safe_dump(
+            live.document, sort_keys=False, allow_unicode=True, width=100
+        )
+    rulesets = RuleSet.objects.select_related("created_by")
+    return render(
+        request,
+        "triage/ruleset_list.html",
+        {"rulesets": rulesets, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _agency_text(agency) -> str:
+    """A rule's agency choice in words, for the rule table."""
+    if isinstance(agency, str):
+        return agency
+    if "cases" in agency:
+        others = ", ".join(case["agency"] for case in agency["cases"])
+        return f"{agency['default']} (or {others} in some cases)"
+    pairs = ", ".join(f"{k} → {v}" for k, v in agency["map"].items())
+    return f"by {agency['from_fact']}: {pairs}"
+
+
+def _rule_rows(document: dict) -> list[dict]:
+    rows = [
+        {
+            "order": rule["order"],
+            "id": rule["id"],
+            "agency": _agency_text(rule["outcome"]["agency"]),
+            "police_attend": rule["outcome"]["police_attend"],
+            "rationale": rule["rationale"],
+        }
+        for rule in document.get("rules", [])
+    ]
+    return sorted(rows, key=lambda row: row["order"])
+
+
+@role_required(Role.SUPERVISOR)
+@require_GET
+def ruleset_detail(request, pk):
+    """One version's rules, and the what-if replay of a period of past calls."""
+    ruleset = get_object_or_404(RuleSet, pk=pk)
+    today = timezone.localdate()
+    what_if_form = WhatIfForm(
+        request.GET if "start" in request.GET else None,
+        initial={"start": today - timedelta(days=27), "end": today},
+    )
+    result = None
+    if what_if_form.is_bound and what_if_form.is_valid():
+        result = selectors.ruleset_what_if(
+            ruleset,
+            start=_local_day_start(what_if_form.cleaned_data["start"]),
+            end=_local_day_start(what_if_form.cleaned_data["end"] + timedelta(days=1)),
+        )
+    return render(
+        request,
+        "triage/ruleset_detail.html",
+        {
+            "ruleset": ruleset,
+            "rules": _rule_rows(ruleset.document),
+            "what_if_form": what_if_form,
+            "result": result,
+        },
+        status=400 if what_if_form.is_bound and not what_if_form.is_valid() else 200,
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def ruleset_publish(request, pk):
+    ruleset = get_object_or_404(RuleSet, pk=pk)
+    try:
+        services.ruleset_publish(ruleset=ruleset, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Version {ruleset.version} is live for new calls.")
+    return redirect("triage:ruleset-detail", pk=ruleset.pk)

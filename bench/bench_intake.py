@@ -1,0 +1,85 @@
+"""POST /api/calls/ latency, in process (one handler, sequential), on a throwaway database.
+
+    python bench/bench_intake.py [--calls 500]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench python bench/bench_intake.py
+
+Creates a test database (SQLite in memory, or test_<name> on PostgreSQL), takes warm-up
+calls, then times each request through the whole stack below the web server: middleware,
+DRF, validation, dwelling resolution, repeat-call count, engine, referral and save.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.bench_engine import random_facts  # noqa: E402
+
+STREETS = ["High Street", "Station Road", "Mill Lane", "Church Road", "Victoria Road"]
+TOWNS = [("Ely", "CB7 4AA"), ("March", "PE15 8NH"), ("Wisbech", "PE13 1AB")]
+
+
+def address(rng: random.Random) -> str:
+    town, postcode = rng.choice(TOWNS)
+    flat = f"Flat {rng.randint(1, 6)}, " if rng.random() < 0.3 else ""
+    return f"{flat}{rng.randint(1, 120)} {rng.choice(STREETS)}, {town} {postcode}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=500)
+    args = parser.parse_args()
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from django.contrib.auth.models import Group, User
+
+        user = User.objects.create_user("bench-handler")
+        user.groups.add(Group.objects.get(name="call_handler"))
+        client = Client()
+        client.force_login(user)
+        rng = random.Random(7)
+        timings = []
+        for i in range(args.calls + 50):
+            body = {
+                "channel": rng.choice(["999", "101"]),
+                "address": address(rng),
+                "narrative": "Caller worried about a neighbour.",
+                "facts": random_facts(rng),
+            }
+            start = time.perf_counter()
+            response = client.post("/api/calls/", body, content_type="application/json")
+            elapsed = time.perf_counter() - start
+            if response.status_code != 201:
+                raise SystemExit(f"request {i}: HTTP {response.status_code} {response.content!r}")
+            if i >= 50:  # warm-up excluded
+                timings.append(elapsed * 1000)
+        print(f"POST /api/calls/ on {connection.vendor}: {len(timings)} calls, one handler")
+        print(f"  median {statistics.median(timings):.1f} ms")
+        print(f"  p95    {percentile(timings, 95):.1f} ms")
+        print(f"  p99    {percentile(timings, 99):.1f} ms")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+import copy
+from datetime import timedelta
+
+import pytest
+import yaml
+from django.urls import reverse
+from django.utils import timezone
+
+from core.errors import DomainError
+from tests.factories import take_call
+from triage import engine, selectors, services
+from triage.models import RuleSet
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft_document(version="2026.2"):
+    """The default rule set with mental-health clients sent to their GP instead."""
+    document = copy.deepcopy(engine.load_default_document())
+    document["version"] = version
+    for rule in document["rules"]:
+        if rule["id"] == "CFW-KNOWN-SERVICE":
+            rule["outcome"]["agency"]["map"]["mental_health"] = "GP"
+    return document
+
+
+def test_a_malformed_rule_set_is_rejected_naming_the_rule_and_nothing_is_stored():
+    services.ruleset_ensure_default()
+    document = _draft_document()
+    document["rules"][8]["outcome"]["agency"]["default"] = "FIRE_SERVICE"
+    with pytest.raises(DomainError, match="rule GEN-CHILD.*FIRE_SERVICE"):
+        services.ruleset_create(document=document)
+    assert RuleSet.objects.count() == 1
+
+
+def test_a_version_number_cannot_be_reused():
+    services.ruleset_ensure_default()
+    with pytest.raises(DomainError, match="already exists"):
+        services.ruleset_create(document=engine.load_default_document())
+
+
+def test_publishing_retires_the_live_version_and_new_calls_record_the_new_one():
+    before = take_call(known_to_service="mental_health")
+    draft = services.ruleset_create(document=_draft_document())
+    assert before.ruleset.status == RuleSet.Status.PUBLISHED
+    services.ruleset_publish(ruleset=draft)
+    after = take_call(known_to_service="mental_health", address="3 Mill Lane, Ely CB7 4AA")
+    before.ruleset.refresh_from_db()
+    assert before.ruleset.status == RuleSet.Status.RETIRED
+    assert (after.ruleset, after.suggested_agency) == (draft, "GP")
+    before.refresh_from_db()
+    assert (before.suggestion["ruleset_version"], before.suggested_agency) == (
+        "2026.1",
+        "MENTAL_HEALTH_CRISIS",
+    )
+
+
+def test_the_live_version_cannot_be_published_twice():
+    live = services.ruleset_ensure_default()
+    with pytest.raises(DomainError, match="already live"):
+        services.ruleset_publish(ruleset=live)
+
+
+def test_what_if_counts_and_lists_the_calls_whose_suggestion_would_change():
+    now = timezone.now()
+    changed = [
+        take_call(known_to_service="mental_health", received_at=now - timedelta(days=d))
+        for d in (1, 2)
+    ]
+    take_call(received_at=now - timedelta(days=3))  # CFW-ADVICE either way
+    take_call(known_to_service="mental_health", received_at=now - timedelta(days=40))
+    draft = services.ruleset_create(document=_draft_document())
+
+    result = selectors.ruleset_what_if(draft, start=now - timedelta(days=28), end=now)
+
+    assert (result.calls, result.changed, result.attend_changed) == (3, 2, 0)
+    assert result.transitions == {("MENTAL_HEALTH_CRISIS", "GP"): 2}
+    assert sorted(ex["id"] for ex in result.examples) == sorted(c.pk for c in changed)
+    assert draft.status == RuleSet.Status.DRAFT  # nothing published, nothing written
+
+
+def test_a_supervisor_saves_a_draft_from_the_page(login, supervisor):
+    services.ruleset_ensure_default()
+    page = login(supervisor).get(reverse("triage:ruleset-list")).content.decode()
+    assert "CFW-KNOWN-SERVICE" in page  # the live text is offered as the starting point
+    response = login(supervisor).post(
+        reverse("triage:ruleset-list"), {"document": yaml.safe_dump(_draft_document())}
+    )
+    draft = RuleSet.objects.get(version="2026.2")
+    assert response.status_code == 302
+    assert response.url == reverse("triage:ruleset-detail", args=[draft.pk])
+    assert draft.status == RuleSet.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: [unclosed", "Not valid YAML: line 1"),
+        ("- just\n- a list", "must be a mapping"),
+        ("version: '9'\nname: x\nrules: []\ncaller_advice: {}", "rules: must be a non-empty list"),
+    ],
+)
+def test_a_bad_draft_gets_a_form_error_and_is_not_stored(login, supervisor, text, message):
+    services.ruleset_ensure_default()
+    response = login(supervisor).post(reverse("triage:ruleset-list"), {"document": text})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert RuleSet.objects.count() == 1
+
+
+def test_the_what_if_page_shows_the_changed_calls(login, supervisor):
+    call = take_call(known_to_service="mental_health")
+    draft = services.ruleset_create(document=_draft_document())
+    today = timezone.localdate()
+    html = (
+        login(supervisor)
+        .get(
+            reverse("triage:ruleset-detail", args=[draft.pk]),
+            {"start": (today - timedelta(days=1)).isoformat(), "end": today.isoformat()},
+        )
+        .content.decode()
+    )
+    assert "<strong>1</strong> of 1 calls" in html
+    assert f"#{call.pk}" in html
+
+
+def test_the_what_if_period_is_limited_and_ordered(login, supervisor):
+    live = services.ruleset_ensure_default()
+    url = reverse("triage:ruleset-detail", args=[live.pk])
+    client = login(supervisor)
+    backwards = client.get(url, {"start": "2026-05-02", "end": "2026-05-01"})
+    too_long = client.get(url, {"start": "2026-01-01", "end": "2026-12-31"})
+    assert backwards.status_code == too_long.status_code == 400
+    assert "before the start date" in backwards.content.decode()
+    assert "at most 92 days" in too_long.content.decode()
+
+
+def test_publishing_from_the_page_makes_the_draft_live(login, supervisor):
+    services.ruleset_ensure_default()
+    draft = services.ruleset_create(document=_draft_document())
+    response = login(supervisor).post(reverse("triage:ruleset-publish", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.status == RuleSet.Status.PUBLISHED
