@@ -203,7 +203,8 @@ class RuleSetForm(forms.Form):
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            raise forms.ValidationError(f"Not valid YAML: {where}{getattr(exc, 'problem', exc)}.")
+            problem = getattr(exc, "problem", exc)
+            raise forms.ValidationError(f"Not valid YAML: {where}{problem}.") from None
         if not isinstance(document, dict):
             raise forms.ValidationError("The rule set must be a mapping with version and rules.")
         return document
