@@ -36,5 +36,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+stack: $(STAMP)
+	bash scripts/stack.sh
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -1,14 +1,35 @@
 """API plumbing shared by every app."""
 
+from django.db import connections
+from django.db.utils import InterfaceError, OperationalError
+from rest_framework import status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable; nothing was saved. Try again (a repeated client_token "
+    "is never saved twice)."
+)
+
 
 def exception_handler(exc, context):
-    """Turn a service's DomainError into a 400 with field messages, like a serializer error."""
+    """DomainError → 400 with field messages; a lost database connection → 503.
+
+    A dropped connection rolls the request's transaction back, so nothing is half-written;
+    the broken connection is closed so the next request reconnects.
+    """
     if isinstance(exc, DomainError):
         from rest_framework.exceptions import ValidationError
 
         exc = ValidationError(exc.as_dict())
+    if isinstance(exc, OperationalError | InterfaceError):
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+        )
     return drf_exception_handler(exc, context)

@@ -88,7 +88,7 @@ def call_create(
             received_at=received_at,
             handler=handler,
             client_token=client_token,
-            now=now or timezone.now(),
+            now=now,
         ), True
     except IntegrityError:
         # Two submits of one form raced; the first one's call is the call.
@@ -106,13 +106,16 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         address=address,
         narrative=narrative,
         received_at=received_at,
-        now=now,
+        now=now or timezone.now(),
         facts=facts,
     )
     if errors:
         raise DomainError(errors=errors)
-    received_at = received_at or now
     dwelling = dwelling_resolve(address=address, lock=True)
+    # A live call is stamped once it holds its dwelling's lock, so that concurrent calls
+    # at one dwelling are timed in the order they are counted (none misses another).
+    now = now or timezone.now()
+    received_at = received_at or now
     window = []
     if dwelling is not None:
         window = list(calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW))

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The production processes on this machine, without Docker: gunicorn, one Celery worker
+# and exactly one Celery beat, against local PostgreSQL and Redis. Ctrl+C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.venv/bin}
+
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/triage}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-$REDIS_URL}
+BIND=${BIND:-127.0.0.1:8000}
+WEB_CONCURRENCY=${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}
+WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-$(nproc)}
+
+case "$DATABASE_URL" in
+  postgres://*|postgresql://*) ;;
+  *) echo "make stack: DATABASE_URL must be a PostgreSQL URL (got ${DATABASE_URL%%:*}://...)" >&2; exit 2 ;;
+esac
+db=${DATABASE_URL##*/}; db=${db%%\?*}
+if ! "$BIN/python" - "$DATABASE_URL" <<'PY' >/dev/null 2>&1
+import sys, psycopg
+psycopg.connect(sys.argv[1]).close()
+PY
+then
+  echo "make stack: cannot reach PostgreSQL database '$db' ($DATABASE_URL); create it (createdb -h 127.0.0.1 -U postgres $db) or set DATABASE_URL" >&2
+  exit 2
+fi
+"$BIN/python" -c "import redis, os; redis.Redis.from_url(os.environ['CELERY_BROKER_URL']).ping()" 2>/dev/null || {
+  echo "make stack: cannot reach Redis at $CELERY_BROKER_URL; start redis-server or set REDIS_URL" >&2
+  exit 2
+}
+
+"$BIN/python" manage.py migrate --noinput
+"$BIN/python" manage.py collectstatic --noinput --verbosity 0
+
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait || true; }
+trap stop INT TERM EXIT
+
+"$BIN/gunicorn" config.wsgi --bind "$BIND" --workers "$WEB_CONCURRENCY" \
+  --max-requests 5000 --max-requests-jitter 500 --graceful-timeout 30 \
+  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' &
+pids+=($!)
+"$BIN/celery" -A config worker --loglevel INFO --concurrency "$WORKER_CONCURRENCY" &
+pids+=($!)
+"$BIN/celery" -A config beat --loglevel INFO --schedule "${BEAT_SCHEDULE_FILE:-/tmp/triage-desk-celerybeat-schedule}" &
+pids+=($!)
+
+echo "Triage Desk stack: http://$BIND/ (gunicorn x$WEB_CONCURRENCY, worker x$WORKER_CONCURRENCY, beat x1). Ctrl+C stops."
+# If any process dies, stop the rest: a half-running stack hides faults.
+wait -n "${pids[@]}"
+echo "make stack: a process exited; stopping the others" >&2
+exit 1
