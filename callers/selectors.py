@@ -62,3 +62,57 @@ def dwelling_intake_summary(
         ),
         "response_plan": plan_summary(plan_current(dwelling), timezone.localdate(now)),
     }
+
+
+# --- the dwelling page (triage staff and supervisors; never shown to handlers) ------------
+
+DWELLING_HISTORY_CALLS = 500
+
+
+def dwelling_history(dwelling: Dwelling) -> dict:
+    """A dwelling's full history: its calls (newest first), every referral, every plan."""
+    from referrals.models import Referral
+    from triage.models import Call
+
+    calls = (
+        Call.objects.filter(dwelling=dwelling)
+        .select_related("handler")
+        .order_by("-received_at", "-id")[:DWELLING_HISTORY_CALLS]
+    )
+    referrals = (
+        Referral.objects.filter(dwelling=dwelling)
+        .select_related("assignee")
+        .order_by("-created_at", "-id")
+    )
+    plans = dwelling.plans.select_related("author").order_by("-version")
+    return {
+        "calls": list(calls),
+        "calls_total": Call.objects.filter(dwelling=dwelling).count(),
+        "referrals": list(referrals),
+        "plans": list(plans),
+    }
+
+
+def dwellings_search(query: str, *, limit: int = 50):
+    """Dwellings matching a typed address: its key (every spelling), the postcode, or a
+    fragment of the address as first typed. Each with its call count."""
+    from django.db.models import Count, Q
+
+    from .addresses import dwelling_key
+    from .addresses.parsing import normalise_postcode
+
+    query = " ".join(query.split())[:200]
+    if len(query) < 3:
+        return Dwelling.objects.none()
+    match = Q(address__icontains=query) | Q(key=query) | Q(uprn=query)
+    key = dwelling_key(query)
+    if key:
+        match |= Q(key=key)
+    postcode = normalise_postcode(query)
+    if postcode:
+        match |= Q(postcode=postcode)
+    return (
+        Dwelling.objects.filter(match)
+        .annotate(call_count=Count("calls", distinct=True))
+        .order_by("-call_count", "address")[:limit]
+    )

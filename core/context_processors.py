@@ -7,9 +7,12 @@ NAV_ITEMS = (
     ("New call", "triage:call-new", {Role.HANDLER}),
     ("Calls", "triage:call-list", {Role.HANDLER, Role.SUPERVISOR}),
     ("Referral queue", "referrals:queue", {Role.TRIAGE, Role.SUPERVISOR}),
+    ("Weekly review", "referrals:review", {Role.TRIAGE, Role.SUPERVISOR}),
+    ("Dwellings", "callers:dwelling-search", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
+    ("Processing log", "core:log-search", {Role.SUPERVISOR, Role.AUDITOR}),
 )
 
 

@@ -1,14 +1,21 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Referral.Status.CLOSED)
+
+
 class Referral(models.Model):
     """An Operation Farmington referral of one dwelling to the multi-agency team.
 
     A dwelling has at most one open (not closed) referral: a partial unique constraint
-    guarantees it whatever runs concurrently.
+    guarantees it whatever runs concurrently. Once closed, the dwelling may be referred again.
     """
 
     class Source(models.TextChoices):
@@ -22,13 +29,24 @@ class Referral(models.Model):
         MONITORING = "monitoring", "Monitoring"
         CLOSED = "closed", "Closed"
 
+    class Outcome(models.TextChoices):
+        SUPPORT_IN_PLACE = "support_in_place", "Support in place with partner agencies"
+        DEMAND_REDUCED = "demand_reduced", "Calls reduced; no further action needed"
+        MOVED_AWAY = "moved_away", "Household moved away"
+        SUPPORT_DECLINED = "support_declined", "Support offered and declined"
+        NOT_APPROPRIATE = "not_appropriate", "Not appropriate for the scheme"
+        OTHER = "other", "Other (explain in the note)"
+
     dwelling = models.ForeignKey(
         "callers.Dwelling", on_delete=models.PROTECT, related_name="referrals"
     )
     source = models.CharField(max_length=10, choices=Source.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
-    outcome = models.TextField(blank=True)
-    referred_by = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    referred_by = models.CharField(
+        max_length=200, blank=True, help_text="Manual referrals: the officer or partner agency."
+    )
     referral_reason = models.TextField(blank=True)
     triggered_at = models.DateTimeField(
         null=True, blank=True, help_text="The call that completed the first 3-in-30-days window."
@@ -43,7 +61,17 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_activity_at = models.DateTimeField(default=timezone.now)
+    flagged_inactive_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Put up for review after 90 days without activity; cleared by any activity.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -54,7 +82,10 @@ class Referral(models.Model):
                 name="one_open_referral_per_dwelling",
             )
         ]
-        indexes = [models.Index(fields=["status", "review_due"])]
+        indexes = [
+            models.Index(fields=["status", "review_due"]),
+            models.Index(fields=["status", "last_activity_at"]),
+        ]
 
     def __str__(self):
         return f"Referral {self.pk} ({self.get_status_display()})"
@@ -62,3 +93,135 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    @property
+    def next_statuses(self) -> list[tuple[str, str]]:
+        """The statuses this referral may move to, as (value, label) pairs."""
+        allowed = TRANSITIONS.get(self.status, frozenset())
+        return [(value, label) for value, label in self.Status.choices if value in allowed]
+
+    def review_is_due(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and (
+            self.status == self.Status.NEW
+            or self.flagged_inactive_at is not None
+            or (self.review_due is not None and self.review_due <= today)
+        )
+
+
+_S = Referral.Status
+# new → in review → action → monitoring → closed. Review can send a referral back to action
+# or to review; any open referral may be closed with an outcome. Closed is final: a later
+# concern about the dwelling opens a new referral.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.NEW: frozenset({_S.IN_REVIEW, _S.CLOSED}),
+    _S.IN_REVIEW: frozenset({_S.ACTION, _S.MONITORING, _S.CLOSED}),
+    _S.ACTION: frozenset({_S.IN_REVIEW, _S.MONITORING, _S.CLOSED}),
+    _S.MONITORING: frozenset({_S.IN_REVIEW, _S.ACTION, _S.CLOSED}),
+    _S.CLOSED: frozenset(),
+}
+
+
+class ReferralNote(models.Model):
+    """A note on a referral. There are no private notes: every team member sees every note,
+    so knowledge is not lost when one person is away."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Note {self.pk} on referral {self.referral_id}"
+
+
+class ReferralAction(models.Model):
+    """Something the team did for the household, dated, with who did it."""
+
+    class Kind(models.TextChoices):
+        MH_TEAM_INFO = "mh_team_info", "Information from the control-room mental-health team"
+        VULNERABILITY_SCREENING = (
+            "vulnerability_screening",
+            "Vulnerability screening (liaison and diversion)",
+        )
+        MULTI_AGENCY_MEETING = "multi_agency_meeting", "Multi-agency meeting (joint care plan)"
+        WARNING_LETTER = "warning_letter", "Warning letter"
+        CPW = "cpw", "Community Protection Warning (CPW)"
+        CPN = "cpn", "Community Protection Notice (CPN)"
+        SIGNPOSTING = "signposting", "Signposting to support"
+
+    # Legal measures that may follow only a multi-agency meeting.
+    NEEDS_MEETING = frozenset({Kind.CPW, Kind.CPN})
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    taken_on = models.DateField(help_text="The day the action was taken.")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    care_plan = models.TextField(
+        blank=True, help_text="Multi-agency meetings: the joint care plan."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["taken_on", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="multi_agency_meeting") | ~Q(care_plan=""),
+                name="meeting_has_care_plan",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.taken_on}"
+
+
+class ReferralReview(models.Model):
+    """The weekly review meeting's decision on one referral."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField()
+    decision = models.TextField()
+    status_after = models.CharField(max_length=12, choices=Referral.Status.choices)
+    next_review = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_on", "created_at", "id"]
+
+    def __str__(self):
+        return f"Review of referral {self.referral_id} on {self.held_on}"
+
+
+class ReferralEvent(models.Model):
+    """A change of ownership, status or review date: the referral's own history."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        ASSIGNED = "assigned", "Assigned"
+        STATUS = "status", "Status changed"
+        REVIEW_DUE = "review_due", "Review date set"
+        FLAGGED_INACTIVE = "flagged_inactive", "Put up for review (no activity for 90 days)"
+        PLAN_PUBLISHED = "plan_published", "Response plan published"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.detail}"

@@ -1,0 +1,58 @@
+"""Dwelling pages for the Farmington team: search, and one dwelling's full history.
+
+Handlers never see these: at intake they get the summary on their own screen (call count,
+open referral status, response plan).
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from core.roles import CASEWORK_ROLES, role_required
+from referrals.consultation import consultation_log, justification_gate
+
+from . import selectors
+from .models import Dwelling
+
+
+@role_required(*CASEWORK_ROLES)
+def dwelling_search(request):
+    """Find a dwelling by any spelling of its address, its postcode or its UPRN."""
+    query = request.GET.get("q", "").strip()[:200]
+    dwellings = selectors.dwellings_search(query) if query else []
+    if query:
+        consultation_log(
+            request=request, object_type="dwelling", justification=f"dwelling search: {query}"
+        )
+    return render(request, "callers/dwelling_search.html", {"query": query, "dwellings": dwellings})
+
+
+@role_required(*CASEWORK_ROLES)
+@require_http_methods(["GET", "POST"])
+def dwelling_detail(request, pk):
+    """A dwelling's calls, referrals and response plans, and how its address was matched.
+    Outside a live call, the reader says why first (recorded in the processing log)."""
+    dwelling = get_object_or_404(Dwelling, pk=pk)
+    refused = justification_gate(
+        request,
+        object_type="dwelling",
+        object_id=dwelling.pk,
+        subject=f"the dwelling {dwelling.address}",
+        related=[("referral", pk) for pk in dwelling.referrals.values_list("pk", flat=True)],
+        page=reverse("callers:dwelling-detail", args=[dwelling.pk]),
+        back=reverse("callers:dwelling-search"),
+    )
+    if refused is not None:
+        return refused
+    history = selectors.dwelling_history(dwelling)
+    current = history["plans"][0] if history["plans"] else None
+    return render(
+        request,
+        "callers/dwelling_detail.html",
+        {
+            "dwelling": dwelling,
+            **history,
+            "current_plan": current,
+            "current_plan_expired": current.is_expired() if current else False,
+        },
+    )

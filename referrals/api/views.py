@@ -1,0 +1,228 @@
+"""The referral API: the Farmington queue, one referral, its notes, actions and plans.
+
+Reading one referral (or its notes, actions or plans) needs a justification: an
+``X-Justification`` header or ``?justification=``, or one this user gave for this referral
+in the last 30 minutes. Every read is written to the processing log; list reads with
+their query.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.errors import DomainError
+from core.roles import CASEWORK_ROLES, HasRole
+
+from .. import selectors, services
+from ..consultation import (
+    HEADER,
+    PARAM,
+    clean_justification,
+    consultation_log,
+    justification_recent,
+    justification_remember,
+)
+from ..models import Referral
+from .filters import ReferralFilter
+from .serializers import (
+    ActionCreateSerializer,
+    NoteCreateSerializer,
+    PlanCreateSerializer,
+    ReferralActionSerializer,
+    ReferralCreateSerializer,
+    ReferralNoteSerializer,
+    ReferralPatchSerializer,
+    ReferralSerializer,
+    ResponsePlanSerializer,
+)
+
+JUSTIFICATION_MISSING = (
+    "Say why you are opening this referral: send an X-Justification header (or a "
+    "justification query parameter) with a few words. It is recorded in the processing log."
+)
+JUSTIFICATION_PARAMETERS = [
+    OpenApiParameter(
+        HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Why you are opening this record (required unless given in the last "
+        "30 minutes). Recorded in the processing log.",
+    ),
+    OpenApiParameter(
+        PARAM, OpenApiTypes.STR, OpenApiParameter.QUERY, description="Alternative to the header."
+    ),
+]
+REFUSED = {
+    400: OpenApiResponse(description="Field errors"),
+    403: OpenApiResponse(description="Role not allowed, or no justification given"),
+    404: OpenApiResponse(description="No such referral"),
+}
+
+
+def _justify(request, referral: Referral) -> None:
+    """Check and log a read of one referral's history, or refuse it (403)."""
+    given = request.headers.get(HEADER) or request.query_params.get(PARAM)
+    if given:
+        try:
+            justification = clean_justification(given)
+        except DomainError:
+            raise PermissionDenied(JUSTIFICATION_MISSING) from None
+        justification_remember(
+            user=request.user,
+            objects=[("referral", referral.pk), ("dwelling", referral.dwelling_id)],
+            justification=justification,
+        )
+    else:
+        justification = justification_recent(
+            user=request.user, object_type="referral", object_id=referral.pk
+        )
+        if not justification:
+            raise PermissionDenied(JUSTIFICATION_MISSING)
+    consultation_log(
+        request=request, object_type="referral", object_id=referral.pk, justification=justification
+    )
+
+
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Operation Farmington referrals, for triage staff and supervisors only."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CASEWORK_ROLES
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
+    queryset = Referral.objects.none()  # for the schema; get_queryset is the real one
+
+    def get_queryset(self):
+        return selectors.referrals_for_api()
+
+    @extend_schema(responses={200: ReferralSerializer(many=True), 403: REFUSED[403]})
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        query = request.GET.copy()
+        given = query.pop(PARAM, [""])[0]
+        consultation_log(
+            request=request,
+            object_type="referral",
+            justification=" ".join(filter(None, [given, f"list {query.urlencode()}".strip()])),
+        )
+        return response
+
+    @extend_schema(
+        parameters=JUSTIFICATION_PARAMETERS, responses={200: ReferralSerializer, **REFUSED}
+    )
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        _justify(request, referral)
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(
+        request=ReferralCreateSerializer,
+        responses={201: ReferralSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        description="Raise a manual referral (officer or partner agency): an address or a "
+        "dwelling key, who referred and why.",
+    )
+    def create(self, request):
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = services.referral_create_manual(user=request.user, **serializer.validated_data)
+        referral = self.get_queryset().get(pk=referral.pk)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ReferralPatchSerializer,
+        responses={200: ReferralSerializer, **REFUSED},
+        description="Change status (closing needs an outcome), holder (assignee username, or "
+        "null) or review date. All changes are made, or none.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        referral = self.get_object()
+        serializer = ReferralPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.referral_update(referral=referral, user=request.user, **serializer.validated_data)
+        return Response(ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data)
+
+    def _sub_resource(self, request, *, read, write_serializer, write, out_serializer):
+        referral = self.get_object()
+        if request.method == "GET":
+            _justify(request, referral)
+            return Response(out_serializer(read(referral), many=True).data)
+        serializer = write_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = write(referral, serializer.validated_data)
+        return Response(out_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={200: ReferralActionSerializer(many=True), **REFUSED},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ActionCreateSerializer,
+        responses={201: ReferralActionSerializer, **REFUSED},
+        description="Record an action. A cpw or cpn is refused (400) until a "
+        "multi_agency_meeting has been recorded for the referral.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def actions(self, request, pk=None):
+        return self._sub_resource(
+            request,
+            read=lambda r: r.actions.select_related("taken_by").order_by(
+                "taken_on", "created_at", "id"
+            ),
+            write_serializer=ActionCreateSerializer,
+            write=lambda r, data: services.referral_action_record(
+                referral=r, user=request.user, **data
+            ),
+            out_serializer=ReferralActionSerializer,
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={200: ReferralNoteSerializer(many=True), **REFUSED},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=NoteCreateSerializer,
+        responses={201: ReferralNoteSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request, pk=None):
+        return self._sub_resource(
+            request,
+            read=lambda r: r.notes.select_related("author").order_by("created_at", "id"),
+            write_serializer=NoteCreateSerializer,
+            write=lambda r, data: services.referral_note_add(
+                referral=r, author=request.user, **data
+            ),
+            out_serializer=ReferralNoteSerializer,
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={200: ResponsePlanSerializer(many=True), **REFUSED},
+        description="Every version of the dwelling's response plan, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=PlanCreateSerializer,
+        responses={201: ResponsePlanSerializer, **REFUSED},
+        description="Publish a new version of the dwelling's response plan (shown to "
+        "handlers at intake).",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def plans(self, request, pk=None):
+        return self._sub_resource(
+            request,
+            read=lambda r: r.dwelling.plans.select_related("author").order_by("-version"),
+            write_serializer=PlanCreateSerializer,
+            write=lambda r, data: services.plan_publish(
+                dwelling=r.dwelling, referral=r, author=request.user, **data
+            ),
+            out_serializer=ResponsePlanSerializer,
+        )

@@ -1,0 +1,148 @@
+"""Purpose-bound access: "why are you opening this?" (DPA 2018 s62 consultation logging).
+
+Opening a referral's or a dwelling's full history outside a live call needs a short
+justification. The answer is written to the processing log with every read, and is
+remembered for that user and that record for ``JUSTIFICATION_TTL`` (a fixed window, not
+sliding) within the same login, so a user working a case is not asked on every click.
+
+Grants live in the cache, keyed by user and record and bound to the user's current login
+(``last_login``): logging in again asks again. Reads are always logged, asked or not.
+"""
+
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.services import processing_log
+
+JUSTIFICATION_TTL = timedelta(minutes=30)
+MIN_LENGTH = 3
+MAX_LENGTH = 500
+HEADER = "X-Justification"
+PARAM = "justification"
+# Offered as suggestions (a datalist): the user may type anything else.
+COMMON_PURPOSES = (
+    "Weekly review meeting",
+    "Preparing a multi-agency meeting",
+    "Following up an action",
+    "Request from a partner agency",
+    "Writing or reviewing the response plan",
+    "Supervision or quality check",
+)
+
+
+def clean_justification(raw) -> str:
+    """The justification as stored, or DomainError when it is missing or too short."""
+    text = " ".join(str(raw or "").split())
+    if len(text) < MIN_LENGTH:
+        raise DomainError(
+            "Say why you are opening this record (a few words).", field="justification"
+        )
+    return text[:MAX_LENGTH]
+
+
+def _key(user, object_type: str, object_id) -> str:
+    return f"consultation:{user.pk}:{object_type}:{object_id}"
+
+
+def _login_stamp(user) -> str:
+    return user.last_login.isoformat() if user.last_login else ""
+
+
+def justification_remember(*, user, objects, justification: str, now=None) -> None:
+    """Remember ``justification`` for each (object_type, object_id) in ``objects``."""
+    now = now or timezone.now()
+    value = {"justification": justification, "login": _login_stamp(user), "at": now.timestamp()}
+    timeout = int(JUSTIFICATION_TTL.total_seconds())
+    cache.set_many({_key(user, t, i): value for t, i in objects}, timeout=timeout)
+
+
+def justification_recent(*, user, object_type: str, object_id, now=None) -> str:
+    """The justification this user gave for this record in this login, if still valid.
+
+    The age is checked here, not left to the cache's expiry, so the window holds whatever
+    the cache backend does."""
+    value = cache.get(_key(user, object_type, object_id))
+    if not value or value.get("login") != _login_stamp(user):
+        return ""
+    age = (now or timezone.now()).timestamp() - value.get("at", 0)
+    if not 0 <= age < JUSTIFICATION_TTL.total_seconds():
+        return ""
+    return value.get("justification", "")
+
+
+def consultation_log(*, request, object_type: str, object_id="", justification: str) -> None:
+    processing_log(
+        user=request.user,
+        operation="consultation",
+        object_type=object_type,
+        object_id=object_id,
+        justification=justification,
+        request=request,
+    )
+
+
+def justification_gate(
+    request,
+    *,
+    object_type: str,
+    object_id,
+    subject: str,
+    related=(),
+    page: str | None = None,
+    back: str | None = None,
+):
+    """Ask "why are you opening this?" before showing a record's full history.
+
+    Returns None when the read may go ahead (it is then logged with the justification),
+    or the response to send instead: the question (GET), the answer's errors (400), or a
+    redirect back to the page once answered (POST/redirect/GET). A justification given as
+    ``?justification=`` is accepted too. ``related`` records (the referral's dwelling, say)
+    share the answer. ``page`` is where the record is shown (default: this URL).
+    """
+    from django.shortcuts import redirect, render
+
+    from .forms import JustificationForm
+
+    page = page or request.path
+    source = request.POST if request.method == "POST" else request.GET
+    given = source.get(PARAM)
+    justification = ""
+    if given is not None:
+        form = JustificationForm({"justification": given})
+        try:
+            justification = clean_justification(given)
+        except DomainError as exc:
+            if form.is_valid():  # the form's own checks passed; the service's did not
+                form.add_error("justification", exc.errors["justification"])
+            return render(
+                request,
+                "referrals/justify.html",
+                {"form": form, "subject": subject, "back_url": back},
+                status=400,
+            )
+        justification_remember(
+            user=request.user,
+            objects=[(object_type, object_id), *related],
+            justification=justification,
+        )
+        if request.method == "POST":
+            return redirect(page)
+    else:
+        justification = justification_recent(
+            user=request.user, object_type=object_type, object_id=object_id
+        )
+        if not justification:
+            if request.method == "POST":
+                return redirect(page)
+            return render(
+                request,
+                "referrals/justify.html",
+                {"form": JustificationForm(), "subject": subject, "back_url": back},
+            )
+    consultation_log(
+        request=request, object_type=object_type, object_id=object_id, justification=justification
+    )
+    return None

@@ -1,0 +1,157 @@
+"""The dwelling pages: a dwelling's full history, for the Farmington team only."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import ProcessingLog
+from tests.factories import take_call
+from tests.referrals.factories import (
+    DwellingFactory,
+    ReferralFactory,
+    ResponsePlanFactory,
+    justify,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "Flat 2, 10 High St, Ely CB7 4AA"
+
+
+def _url(dwelling):
+    return reverse("callers:dwelling-detail", args=[dwelling.pk])
+
+
+def _dwelling_with_history(handler):
+    calls = [
+        take_call(handler=handler, address=ADDRESS, received_at=timezone.now() - timedelta(days=d))
+        for d in (40, 3, 2, 1)
+    ]
+    dwelling = calls[0].dwelling
+    dwelling.calls.filter(pk=calls[0].pk).update(narrative="Caller distressed, alone at home.")
+    return dwelling, calls
+
+
+@pytest.mark.parametrize("name", ["callers:dwelling-search", "callers:dwelling-detail"])
+def test_call_handlers_cannot_open_dwelling_pages(login, handler, name):
+    dwelling = DwellingFactory()
+    justify(handler, dwelling=dwelling)
+    url = reverse(name, args=[dwelling.pk] if name.endswith("detail") else [])
+    client = login(handler)
+    assert client.get(url, {"q": "Orchard", "justification": "curious"}).status_code == 403
+    assert client.post(url, {"justification": "curious"}).status_code in (403, 405)
+
+
+def test_opening_a_dwelling_asks_why_and_shows_nothing_yet(login, triage_staff, handler):
+    dwelling, _ = _dwelling_with_history(handler)
+    body = login(triage_staff).get(_url(dwelling)).content.decode()
+    assert "Why are you opening this?" in body
+    assert "Caller distressed" not in body
+    assert not ProcessingLog.objects.filter(
+        object_type="dwelling", operation="consultation"
+    ).exists()
+
+
+@pytest.mark.parametrize("role", ["triage_staff", "supervisor"])
+def test_the_team_sees_the_dwellings_calls_referrals_and_plans(login, request, role, handler):
+    user = request.getfixturevalue(role)
+    dwelling, calls = _dwelling_with_history(handler)
+    referral = dwelling.referrals.get()
+    ResponsePlanFactory(dwelling=dwelling, version=1, what_to_do="First plan.")
+    ResponsePlanFactory(dwelling=dwelling, version=2, what_to_do="Second plan.")
+    client = login(user)
+    response = client.post(_url(dwelling), {"justification": "Weekly review meeting"})
+    assert response.status_code == 302
+    body = client.get(_url(dwelling)).content.decode()
+    assert "Calls (4)" in body
+    assert "Caller distressed, alone at home." in body
+    assert reverse("referrals:detail", args=[referral.pk]) in body
+    assert "First plan." in body
+    assert "Second plan." in body
+    assert body.index("Second plan.") < body.index("First plan.")
+    log = ProcessingLog.objects.get(
+        object_type="dwelling", object_id=str(dwelling.pk), operation="consultation"
+    )
+    assert (log.user, log.justification) == (user, "Weekly review meeting")
+
+
+def test_the_page_shows_how_the_address_was_matched(login, triage_staff):
+    by_key = DwellingFactory()
+    by_uprn = DwellingFactory(match_method="uprn", uprn="100090123456")
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=by_key)
+    justify(triage_staff, dwelling=by_uprn)
+    body = client.get(_url(by_key)).content.decode()
+    assert "Normalised address" in body
+    assert by_key.key in body
+    body = client.get(_url(by_uprn)).content.decode()
+    assert "Gazetteer (UPRN)" in body
+    assert "100090123456" in body
+
+
+def test_an_expired_plan_shows_as_expired(login, triage_staff):
+    plan = ResponsePlanFactory(review_by=timezone.localdate() - timedelta(days=1))
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=plan.dwelling)
+    assert "EXPIRED" in client.get(_url(plan.dwelling)).content.decode()
+
+
+def test_a_justification_for_a_referral_covers_its_dwelling(login, triage_staff):
+    referral = ReferralFactory()
+    client = login(triage_staff)
+    client.post(reverse("referrals:detail", args=[referral.pk]), {"justification": "Following up"})
+    body = client.get(_url(referral.dwelling)).content.decode()
+    assert "How the address was matched" in body
+    assert (
+        ProcessingLog.objects.get(object_type="dwelling", operation="consultation").justification
+        == "Following up"
+    )
+
+
+def test_every_read_of_the_dwelling_is_logged(login, triage_staff):
+    dwelling = DwellingFactory()
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=dwelling)
+    for _ in range(2):
+        client.get(_url(dwelling))
+    assert (
+        ProcessingLog.objects.filter(object_type="dwelling", object_id=str(dwelling.pk)).count()
+        == 2
+    )
+
+
+@pytest.mark.parametrize("query", ["10 high street flat 2 ely cb74aa", "cb7 4aa", "High St"])
+def test_search_finds_the_dwelling_however_it_is_typed(login, triage_staff, handler, query):
+    dwelling = take_call(handler=handler, address=ADDRESS).dwelling
+    body = (
+        login(triage_staff).get(reverse("callers:dwelling-search"), {"q": query}).content.decode()
+    )
+    assert _url(dwelling) in body
+
+
+def test_search_does_not_find_a_neighbour(login, triage_staff, handler):
+    take_call(handler=handler, address=ADDRESS)
+    response = login(triage_staff).get(
+        reverse("callers:dwelling-search"), {"q": "Flat 1, 10 High St, Ely"}
+    )
+    assert "No dwelling matches" in response.content.decode()
+
+
+def test_a_search_is_logged(login, triage_staff):
+    login(triage_staff).get(reverse("callers:dwelling-search"), {"q": "CB7 4AA"})
+    log = ProcessingLog.objects.get(object_type="dwelling", operation="consultation")
+    assert log.justification == "dwelling search: CB7 4AA"
+
+
+def test_handlers_still_get_the_intake_summary_without_history(login, handler):
+    """The handler's screen: call count, open referral status and plan; no notes, no actions."""
+    dwelling, _ = _dwelling_with_history(handler)
+    ResponsePlanFactory(dwelling=dwelling, what_to_do="Offer the crisis line.")
+    response = login(handler).get(reverse("triage:dwelling-panel"), {"address": ADDRESS})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Open Operation Farmington referral" in body
+    assert "Offer the crisis line." in body
+    assert "Caller distressed" not in body
