@@ -15,12 +15,33 @@ def _missing(item, what):
     pytest.skip(f"needs {what}")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="browser tests save a screenshot of each main page under bench/screenshots/",
+    )
+
+
+def _browser_available() -> bool:
+    import shutil
+
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return bool(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium"))
+
+
 def pytest_runtest_setup(item):
     """Service-bound tests skip locally without the service, and fail in CI."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing(item, "PostgreSQL (set DATABASE_URL)")
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         _missing(item, "Redis (set REDIS_URL)")
+    if item.get_closest_marker("browser") and not _browser_available():
+        _missing(item, "Chromium and pytest-playwright (apt-get install -y chromium)")
 
 
 @pytest.fixture(autouse=True)
