@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callers.services import dwelling_resolve
 from core.errors import DomainError
+from dashboards.services import stats_call_decided, stats_call_received
 from referrals.services import referral_open_automatic
 
 from . import engine
@@ -118,7 +119,9 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     received_at = received_at or now
     window = []
     if dwelling is not None:
-        window = list(calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW))
+        window = list(
+            calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW).only("id", "received_at")
+        )
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
     ruleset, rules = ruleset_current()
     suggestion = engine.evaluate(parsed, rules)
@@ -140,6 +143,7 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         suggested_police_attend=suggestion.police_attend,
         suggestion=suggestion.to_dict(),
     )
+    stats_call_received(call=call)
     if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
         referral_open_automatic(
             dwelling=dwelling,
@@ -236,6 +240,7 @@ def call_decide(
         check_confirmations={k: v.strip() for k, v in check_confirmations.items()},
         downgraded=downgraded,
     )
+    stats_call_decided(call=call, decision=decision, previous=previous)
     call.decided_at = decision.decided_at
     call.final_agency = final_agency
     call.final_police_attend = final_police_attend

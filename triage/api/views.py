@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from core.roles import ALL_ROLES, HasRole, Role
 
 from .. import engine, services
-from ..models import Decision
+from ..models import Call, Decision
 from ..selectors import calls_visible_to, ruleset_current
 from .filters import CallFilter
 from .serializers import (
@@ -50,6 +50,8 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return {Role.HANDLER, Role.SUPERVISOR}
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Call.objects.none()
         latest = Prefetch(
             "decisions",
             queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"),
@@ -62,6 +64,8 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer = CallCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         call, created = services.call_create(handler=request.user, **serializer.validated_data)
+        if created:
+            call.latest_decisions = []  # a call just taken has no decision yet
         return Response(
             CallSerializer(call).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
