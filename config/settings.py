@@ -6,6 +6,7 @@ switches Celery and the cache to Redis. A malformed value stops start-up with a 
 naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "callers",
     "triage",
@@ -80,15 +84,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Outermost after the id: CSP, no-store and friends reach every response, errors too.
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,6 +181,8 @@ CELERY_TASK_TIME_LIMIT = _env_or_fail("CELERY_TASK_TIME_LIMIT", env.int, 900)
 # A message un-acked for longer than this is redelivered: keep it above the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep LOGGING below (its personal-data filters) instead of Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 DETECTION_HOUR = _env_or_fail("DETECTION_HOUR", env.int, 2)
 DETECTION_MINUTE = _env_or_fail("DETECTION_MINUTE", env.int, 0)
@@ -181,8 +193,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callers.tasks.detect_repeat_callers",
         "schedule": crontab(hour=DETECTION_HOUR, minute=DETECTION_MINUTE),
     },
+    "apply-retention-nightly": {
+        "task": "core.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
+# Retention (days): calls are anonymised, closed referrals deleted, once past the period.
+# The defaults (6 years) are a placeholder for the force's own retention schedule.
+RETENTION_DAYS_CALLS = _env_or_fail("RETENTION_DAYS_CALLS", env.int, 2190)
+RETENTION_DAYS_CLOSED_REFERRALS = _env_or_fail("RETENTION_DAYS_CLOSED_REFERRALS", env.int, 2190)
+if RETENTION_DAYS_CALLS < 1 or RETENTION_DAYS_CLOSED_REFERRALS < 1:
+    raise ImproperlyConfigured("RETENTION_DAYS_* must be at least 1")
+
+# Argon2id first; the others only verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -191,7 +221,35 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Words anyone in a control room would guess first (ASVS 6.1.2, 6.2.11).
+    {"NAME": "core.validators.ContextWordsValidator"},
 ]
+# The force's own names (e.g. "cambs,constabulary"), refused as the base of a password.
+PASSWORD_CONTEXT_WORDS = _env_or_fail("PASSWORD_CONTEXT_WORDS", env.list, [])
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out (username, address) pair before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 10 failures for one username from one address within 15 minutes pause that
+# pair only, so nobody elsewhere can lock a colleague out mid-shift.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed logins kept in the admin (successes always are)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _env_or_fail("TRUSTED_PROXY_COUNT", env.int, 0)
+
+# Second factor (TOTP, django-otp): required for supervisors, auditors and superusers when
+# on; any user may enrol, and then must use it.
+OTP_REQUIRED_FOR_SUPERVISORS = _strict_bool("OTP_REQUIRED_FOR_SUPERVISORS", False)
+# Everyone (ASVS level 2 asks for a second factor for all users).
+OTP_REQUIRED_FOR_ALL = _strict_bool("OTP_REQUIRED_FOR_ALL", False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Triage Desk")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -215,7 +273,9 @@ WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The browser (CSRF-checked) and integrations (hashed, revocable tokens).
         "rest_framework.authentication.SessionAuthentication",
+        "core.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -235,6 +295,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"AgencyEnum": "triage.engine.AGENCIES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_error_responses",
+    ],
 }
 
 # Security headers that hold everywhere; HTTPS-only settings follow DJANGO_SECURE.
@@ -251,11 +316,45 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# No personal data in the logs: request lines lose their query strings, tracebacks lose
+# exception messages (a database error quotes the values it refused), bodies are never
+# logged, SQL is never logged. See core/log_filters.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "strip_query": {"()": "core.log_filters.StripQueryString"},
+        "withhold_exception_detail": {"()": "core.log_filters.WithholdExceptionDetail"},
+        "request_id": {"()": "core.log_filters.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {
+            "()": "core.log_filters.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%SZ",  # UTC (SafeFormatter), as the processing log
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id", "withhold_exception_detail"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default "django" handlers include mail_admins, whose e-mail carries the
+        # request's POST data: records go to the root handlers only.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts only, usernames masked
+        "django.request": {"filters": ["withhold_exception_detail"]},
+        "django.server": {"filters": ["strip_query", "withhold_exception_detail"]},
+        "django.security": {"filters": ["withhold_exception_detail"]},
+        "celery": {"filters": ["withhold_exception_detail"]},
+        "celery.app.trace": {"filters": ["withhold_exception_detail"]},
+    },
 }

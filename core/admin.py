@@ -1,13 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import ProcessingLog
+from .models import ApiToken, ProcessingLog
+from .services import api_token_revoke
 
 
 @admin.register(ProcessingLog)
 class ProcessingLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "username", "role", "operation", "object_type", "object_id")
-    list_filter = ("operation", "object_type", "role")
+    """Read-only: nobody adds, changes or deletes log entries, superusers included."""
+
+    list_display = ("at", "username", "role", "operation", "object_type", "object_id", "recipient")
+    list_filter = ("operation", "object_type", "at")
     search_fields = ("username", "object_id", "request_id")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in ProcessingLog._meta.fields]
+
+    def get_actions(self, request):
+        return {}
 
     def has_add_permission(self, request):
         return False
@@ -17,3 +25,28 @@ class ProcessingLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with ``manage.py create_api_token`` (the key is shown once) and
+    revoked here; rows are kept for the audit trail."""
+
+    list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "user__username")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Triage Desk core"
+
+    def ready(self):
+        from . import security_events  # noqa: F401  (connects the login signal receivers)
+        from .log_filters import install_gunicorn_access_filter
+
+        # Under gunicorn, its access log would otherwise carry query strings (addresses).
+        install_gunicorn_access_filter()

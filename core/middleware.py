@@ -1,11 +1,28 @@
 import re
 import uuid
+from contextvars import ContextVar
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the request being served ("" outside a request, e.g. in a Celery task)."""
+    return _request_id.get()
 
 
 class RequestIdMiddleware:
-    """Give every request an id (X-Request-ID if sane, else a new UUID) for the logs."""
+    """Give every request an id (X-Request-ID if sane, else a new UUID) for the logs.
+
+    The id is also kept in a context variable, so services deep below a view can record it
+    in the processing log without being handed the request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -13,6 +30,109 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
+        token = _request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+# No inline script or style anywhere (static/js, static/css only); data: images are for the
+# icons inside Swagger UI's stylesheet.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware:
+    """CSP, Referrer-Policy, nosniff and no-store on every response but static files; and
+    each refusal (401/403) logged as a security event.
+
+    HSTS, nosniff and the Referrer-Policy also come from Django's SecurityMiddleware; they
+    are set here too so that a response that skips it (WhiteNoise, an error page) still
+    carries them. Every page and API response may hold personal data, so none is cached.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            from .security_events import log_refusal
+
+            log_refusal(request, response)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.setdefault("X-Frame-Options", "DENY")
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if settings.SECURE_HSTS_SECONDS and request.is_secure():
+            response.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains"
+                + ("; preload" if settings.SECURE_HSTS_PRELOAD else ""),
+            )
+        if not request.path.startswith(self.static_prefix):
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+            response["Expires"] = "0"
+        return response
+
+
+class OTPRequiredMiddleware:
+    """Send a user who must use a second factor to verify (or enrol) before anything else.
+
+    Who must: supervisors, auditors and superusers when OTP_REQUIRED_FOR_SUPERVISORS is on,
+    and anyone who has enrolled a device (enrolling is how a user opts in). Requires
+    django_otp's OTPMiddleware before it. Token-authenticated API calls are not affected:
+    an integration token is its own credential.
+    """
+
+    EXEMPT_NAMES = ("login", "logout", "core:otp-setup", "core:otp-verify")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def exempt_paths(self):
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in self.EXEMPT_NAMES}
+        return self._exempt
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and request.path not in self.exempt_paths()
+            and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        ):
+            from .otp import otp_required_for, user_has_confirmed_device
+
+            has_device = user_has_confirmed_device(user)
+            if has_device or otp_required_for(user):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": "Verify your second factor at /account/2fa/verify/ first."},
+                        status=403,
+                    )
+                target = "core:otp-verify" if has_device else "core:otp-setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

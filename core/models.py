@@ -1,12 +1,39 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
+
+
+class AppendOnlyError(PermissionError):
+    """Raised on any attempt to change or delete a processing log entry."""
+
+    def __init__(self):
+        super().__init__("The processing log is append-only: entries cannot be changed or deleted.")
+
+
+class ProcessingLogQuerySet(models.QuerySet):
+    """Bulk paths refuse too: QuerySet.update/delete would otherwise bypass save/delete."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError
+
+    def delete(self):
+        raise AppendOnlyError
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError
 
 
 class ProcessingLog(models.Model):
     """DPA 2018 s62 log: who did what to which record, when and why. Append-only.
 
-    The app never updates or deletes a row (save/delete refuse); on PostgreSQL a trigger
-    refuses UPDATE and DELETE as well. Erasure entries never hold the erased content.
+    Logged: collection, alteration, consultation, disclosure (with the recipient),
+    combination and erasure. The app never updates or deletes a row (save, delete and the
+    queryset's bulk paths refuse); on PostgreSQL a trigger refuses UPDATE and DELETE as
+    well. Erasure entries name the record (type and id), never the erased content.
     """
 
     class Operation(models.TextChoices):
@@ -17,12 +44,14 @@ class ProcessingLog(models.Model):
         COMBINATION = "combination"
         ERASURE = "erasure"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="UTC.")
+    # PROTECT: an account with processing history is deactivated, never deleted, so the
+    # log keeps pointing at it (a SET_NULL would also be an UPDATE the trigger refuses).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     username = models.CharField(max_length=150, blank=True)
-    role = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=100, blank=True)
     operation = models.CharField(max_length=20, choices=Operation.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, blank=True)
@@ -30,17 +59,61 @@ class ProcessingLog(models.Model):
     recipient = models.CharField(max_length=200, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
 
+    objects = ProcessingLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["username", "at"]),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.operation} {self.object_type}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("The processing log is append-only.")
+            raise AppendOnlyError
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("The processing log is append-only.")
+        raise AppendOnlyError
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for an integration. Only its SHA-256 is stored: the key is shown once.
+
+    A token acts as its user (same roles). Revoking keeps the row for the audit trail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses this token.")
+    prefix = models.CharField(max_length=8, help_text="The first characters, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name}, {self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -16,11 +16,20 @@ class Role(StrEnum):
     HANDLER = "call_handler"
     TRIAGE = "triage_staff"
     SUPERVISOR = "supervisor"
+    # Information governance / professional standards: reads the processing log, nothing else.
+    AUDITOR = "auditor"
 
 
-ALL_ROLES = frozenset(Role)
+# The operational roles: every role that works with calls and referrals. The auditor is
+# deliberately not among them, so "any staff role" never lets an auditor read casework.
+ALL_ROLES = frozenset({Role.HANDLER, Role.TRIAGE, Role.SUPERVISOR})
+KNOWN_ROLES = frozenset(Role)
 # Who may see referral notes, actions and full dwelling histories.
 CASEWORK_ROLES = frozenset({Role.TRIAGE, Role.SUPERVISOR})
+# Who may search and export the DPA 2018 s62 processing log.
+LOG_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
+# Who must verify a TOTP device when OTP_REQUIRED_FOR_SUPERVISORS is on (and superusers).
+OTP_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
 
 
 def user_roles(user) -> frozenset[str]:
@@ -30,10 +39,10 @@ def user_roles(user) -> frozenset[str]:
     cached = getattr(user, "_triage_roles", None)
     if cached is None:
         if user.is_superuser:
-            cached = frozenset(ALL_ROLES)
+            cached = KNOWN_ROLES
         else:
             names = user.groups.values_list("name", flat=True)
-            cached = frozenset(n for n in names if n in ALL_ROLES)
+            cached = frozenset(n for n in names if n in KNOWN_ROLES)
         user._triage_roles = cached
     return cached
 
@@ -42,10 +51,17 @@ def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
+def role_label(user) -> str:
+    """The roles recorded in the processing log: every role held, or "superuser"."""
+    if getattr(user, "is_superuser", False):
+        return "superuser"
+    return ",".join(sorted(user_roles(user)))
+
+
 def primary_role(user) -> str | None:
     """The role whose home page a user lands on (most senior first)."""
     roles = user_roles(user)
-    for role in (Role.SUPERVISOR, Role.TRIAGE, Role.HANDLER):
+    for role in (Role.SUPERVISOR, Role.TRIAGE, Role.HANDLER, Role.AUDITOR):
         if role in roles:
             return role
     return None

@@ -1,5 +1,22 @@
-from .models import ProcessingLog
-from .roles import primary_role
+"""Writes owned by core: the processing log (DPA 2018 s62) and API tokens."""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from .errors import DomainError
+from .middleware import current_request_id
+from .models import ApiToken, ProcessingLog, hash_token
+from .roles import role_label
+
+Operation = ProcessingLog.Operation
+
+
+def _who(user) -> dict:
+    if getattr(user, "is_authenticated", False):
+        return {"user": user, "username": user.get_username(), "role": role_label(user)}
+    return {"user": None, "username": "system", "role": "system"}
 
 
 def processing_log(
@@ -12,16 +29,128 @@ def processing_log(
     recipient: str = "",
     request=None,
 ) -> ProcessingLog:
-    """Record one DPA 2018 s62 processing event (collection, consultation, disclosure...)."""
-    authenticated = getattr(user, "is_authenticated", False)
+    """Record one DPA 2018 s62 processing event (collection, consultation, disclosure...).
+
+    ``user`` None (or anonymous) records the system (a nightly task). The request id comes
+    from ``request`` or, when a service is called below a view, from the current request.
+    Never pass personal data in ``justification`` for an erasure: the log holds no content.
+    """
+    if operation not in Operation.values:
+        raise ValueError(f"Unknown processing operation {operation!r}")
+    request_id = getattr(request, "request_id", "") if request is not None else ""
     return ProcessingLog.objects.create(
-        user=user if authenticated else None,
-        username=user.get_username() if authenticated else "system",
-        role=(primary_role(user) or "") if authenticated else "system",
+        **_who(user),
         operation=operation,
         object_type=object_type,
         object_id=str(object_id),
         justification=justification[:500],
         recipient=recipient[:200],
-        request_id=getattr(request, "request_id", "") if request is not None else "",
+        request_id=request_id or current_request_id(),
     )
+
+
+def log_object(*, user, operation: str, obj, justification: str = "", recipient: str = ""):
+    """processing_log for a model instance: its type is the model name, its id the pk."""
+    return processing_log(
+        user=user,
+        operation=operation,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        justification=justification,
+        recipient=recipient,
+    )
+
+
+def log_collection(*, user, obj, justification: str = ""):
+    """A record was created from what someone told us (a call, a dwelling, a referral)."""
+    return log_object(
+        user=user, operation=Operation.COLLECTION, obj=obj, justification=justification
+    )
+
+
+def log_alteration(*, user, obj, justification: str = ""):
+    """A record's content changed (a decision, a status change, a note)."""
+    return log_object(
+        user=user, operation=Operation.ALTERATION, obj=obj, justification=justification
+    )
+
+
+def log_consultation(*, user, obj, justification: str):
+    """Someone looked at a record; outside a live call ``justification`` is the answer to
+    "why are you opening this?"."""
+    return log_object(
+        user=user, operation=Operation.CONSULTATION, obj=obj, justification=justification
+    )
+
+
+def log_combination(*, user, obj, justification: str = ""):
+    """Records were linked (a call matched to a dwelling, calls gathered into a referral)."""
+    return log_object(
+        user=user, operation=Operation.COMBINATION, obj=obj, justification=justification
+    )
+
+
+def log_disclosure(*, user, obj, recipient: str, justification: str = ""):
+    """Data left the system (an export, a referral sent to a partner): name the recipient."""
+    if not recipient.strip():
+        raise DomainError("Name the recipient of the disclosure.", field="recipient")
+    return log_object(
+        user=user,
+        operation=Operation.DISCLOSURE,
+        obj=obj,
+        recipient=recipient,
+        justification=justification,
+    )
+
+
+def log_erasures(*, user, rows, justification: str) -> int:
+    """Log the erasure of many rows at once: ``rows`` is (object_type, object_id) pairs.
+
+    The entries hold only the type and id, never what was erased.
+    """
+    who = _who(user)
+    request_id = current_request_id()
+    entries = [
+        ProcessingLog(
+            **who,
+            operation=Operation.ERASURE,
+            object_type=object_type,
+            object_id=str(object_id),
+            justification=justification[:500],
+            request_id=request_id,
+        )
+        for object_type, object_id in rows
+    ]
+    ProcessingLog.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+# API tokens ---------------------------------------------------------------------------
+
+TOKEN_BYTES = 32
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for ``user``; returns (token, key). Only the key's hash is stored,
+    so the key can be shown once and never again."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Say what the token is for.", field="name")
+    if len(name) > 100:
+        raise DomainError("At most 100 characters.", field="name")
+    if not user.is_active:
+        raise DomainError("The account is inactive.", field="user")
+    key = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_token(key))
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token at once (kept, marked revoked). Revoking twice changes nothing."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

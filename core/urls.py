@@ -5,4 +5,10 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/", views.account, name="account"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("account/2fa/", views.otp_setup, name="otp-setup"),
+    path("account/2fa/verify/", views.otp_verify, name="otp-verify"),
+    path("processing-log/", views.log_search, name="log-search"),
+    path("processing-log/export/", views.log_export, name="log-export"),
 ]

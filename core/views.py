@@ -1,13 +1,29 @@
+import base64
+import csv
+from datetime import UTC
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
+from django.views.decorators.http import require_POST
 
-from .roles import Role, primary_role
+from . import otp, selectors, services
+from .forms import LogExportForm, LogSearchForm, TokenForm
+from .models import ProcessingLog
+from .roles import LOG_ROLES, Role, primary_role, role_required
+from .security_events import log_otp_failure
 
 ROLE_HOMES = {
     Role.HANDLER: "triage:call-new",
     Role.TRIAGE: "referrals:queue",
     Role.SUPERVISOR: "dashboards:home",
+    Role.AUDITOR: "core:log-search",
 }
 
 
@@ -18,3 +34,220 @@ def home(request):
     if role is None:
         raise PermissionDenied("Your account has no Triage Desk role; ask an administrator.")
     return redirect(ROLE_HOMES[role])
+
+
+# Account: second factor and API tokens -------------------------------------------------
+
+
+@login_required
+def account(request):
+    return render(
+        request,
+        "core/account.html",
+        {
+            "tokens": selectors.api_tokens_of(request.user),
+            "has_device": otp.user_has_confirmed_device(request.user),
+            "otp_required": otp.otp_required_for(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    """A user revokes one of their own tokens (administrators revoke any in the admin)."""
+    token = get_object_or_404(selectors.api_tokens_of(request.user), pk=pk)
+    services.api_token_revoke(token=token)
+    messages.success(request, f"Token {token.prefix}… revoked.")
+    return redirect("core:account")
+
+
+def _next_url(request, default="core:home"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def otp_setup(request):
+    """Enrol an authenticator app: scan the code (or type the key), confirm with a code."""
+    if otp.user_has_confirmed_device(request.user):
+        messages.info(request, "Two-step verification is already set up.")
+        return redirect("core:account")
+    device = otp.pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if otp.otp_confirm(request=request, device=device, token=form.cleaned_data["token"]):
+            messages.success(request, "Two-step verification is on for your account.")
+            return redirect(_next_url(request))
+        form.add_error("token", "That code did not match. Check the time on your phone.")
+    return render(
+        request,
+        "core/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": otp.qr_svg(device),
+            "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+            "next": _next_url(request, default=""),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def otp_verify(request):
+    """Verify this session with a code, after the password."""
+    if not otp.user_has_confirmed_device(request.user):
+        return redirect("core:otp-setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if otp.otp_verify(request=request, token=form.cleaned_data["token"]):
+            return redirect(_next_url(request))
+        log_otp_failure(request)
+        form.add_error("token", "That code did not match, or too many tries: wait and retry.")
+    return render(
+        request,
+        "core/otp_verify.html",
+        {"form": form, "next": _next_url(request, default="")},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# The processing log (DPA 2018 s62) -----------------------------------------------------
+
+PAGE_SIZE = 100
+
+
+@role_required(*LOG_ROLES)
+def log_search(request):
+    """Search the processing log by user, record, operation and dates."""
+    form = LogSearchForm(request.GET or None)
+    criteria = form.criteria() if form.is_valid() else {}
+    entries = selectors.processing_log_search(**criteria)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/log_search.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "export_form": LogExportForm(initial={**request.GET.dict()}),
+        },
+    )
+
+
+CSV_COLUMNS = (
+    "at_utc",
+    "username",
+    "role",
+    "operation",
+    "object_type",
+    "object_id",
+    "justification",
+    "recipient",
+    "request_id",
+)
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_rows(entries):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for entry in entries.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                _cell(entry.at.astimezone(UTC).isoformat()),
+                _cell(entry.username),
+                _cell(entry.role),
+                _cell(entry.operation),
+                _cell(entry.object_type),
+                _cell(entry.object_id),
+                _cell(entry.justification),
+                _cell(entry.recipient),
+                _cell(entry.request_id),
+            ]
+        )
+
+
+@role_required(*LOG_ROLES)
+@require_POST
+def log_export(request):
+    """Export the matching entries as CSV (e.g. for the Information Commissioner).
+
+    The export is a disclosure: it is logged, with its recipient and justification,
+    before the file is sent.
+    """
+    form = LogExportForm(request.POST)
+    if not form.is_valid():
+        entries = selectors.processing_log_search()
+        page = Paginator(entries, PAGE_SIZE).get_page(1)
+        return render(
+            request,
+            "core/log_search.html",
+            {"form": LogSearchForm(), "page": page, "query": "", "export_form": form},
+            status=400,
+        )
+    criteria = form.criteria()
+    described = ", ".join(f"{k}={v}" for k, v in criteria.items()) or "all entries"
+    services.processing_log(
+        user=request.user,
+        operation=ProcessingLog.Operation.DISCLOSURE,
+        object_type="processinglog",
+        justification=f"{form.cleaned_data['justification']} [export of {described}]",
+        recipient=form.cleaned_data["recipient"],
+        request=request,
+    )
+    entries = selectors.processing_log_search(**criteria)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="processing-log-{stamp}.csv"'
+    return response
+
+
+# Error pages: JSON under /api/ (clients and the schema expect it), HTML elsewhere. --------
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -20,4 +20,18 @@
     form.dataset.submitted = "1";
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   }, true);
+  // Drafts of calls hold personal data: none survives a logout or reaches the next person
+  // to log in on a shared control-room PC.
+  function clearDrafts() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && /-draft$/.test(key)) { window.localStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage off */ }
+  }
+  if (document.querySelector("[data-clear-drafts]")) { clearDrafts(); }
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-clear-drafts-on-submit")) { clearDrafts(); }
+  }, true);
 })();

@@ -1,0 +1,45 @@
+"""OpenAPI post-processing: document the error responses every endpoint can give.
+
+drf-spectacular documents success responses only; a client (and schemathesis) must also
+know the shape of a refusal: 400 field errors, 401/403 with a detail, 404 for a record
+that does not exist or is not the caller's to see.
+"""
+
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# Field name -> messages, nested for nested inputs (the RCRP facts): any JSON object.
+FIELD_ERRORS = {"type": "object", "additionalProperties": {}}
+
+ERRORS = {
+    "400": ("Invalid input: messages per field.", "FieldErrors"),
+    "401": ("Not authenticated (a token was sent but is invalid or revoked).", "ErrorDetail"),
+    "403": ("Not authenticated, or the role does not allow this.", "ErrorDetail"),
+}
+NOT_FOUND = ("Not found, or not visible to the caller.", "ErrorDetail")
+
+
+def _response(description, component):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+def add_error_responses(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: add the error responses to each operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorDetail", DETAIL)
+    schemas.setdefault("FieldErrors", FIELD_ERRORS)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, (description, component) in ERRORS.items():
+                responses.setdefault(status, _response(description, component))
+            if "{" in path:
+                responses.setdefault("404", _response(*NOT_FOUND))
+    return result

@@ -1,0 +1,322 @@
+"""The processing log (DPA 2018 s62): complete entries, append-only, searchable, exportable."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.admin.sites import site
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AppendOnlyError, ProcessingLog
+from core.services import (
+    log_collection,
+    log_consultation,
+    log_disclosure,
+    log_erasures,
+    processing_log,
+)
+from tests.factories import UserFactory, take_call
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(role="auditor")
+
+
+@pytest.fixture
+def entry(handler):
+    return processing_log(
+        user=handler, operation="consultation", object_type="call", object_id=7, justification="x"
+    )
+
+
+# What is recorded ------------------------------------------------------------------------
+
+
+def test_an_entry_records_when_who_role_what_operation_why_and_the_request(handler):
+    request = RequestFactory().get("/")
+    request.request_id = "req-123"
+    before = timezone.now()
+    entry = processing_log(
+        user=handler,
+        operation="disclosure",
+        object_type="referral",
+        object_id=42,
+        justification="MARAC meeting",
+        recipient="Adult social care",
+        request=request,
+    )
+    entry.refresh_from_db()
+    assert entry.at >= before and entry.at.utcoffset() == timedelta(0)
+    assert (entry.user, entry.username, entry.role) == (handler, handler.username, "call_handler")
+    assert (entry.operation, entry.object_type, entry.object_id) == ("disclosure", "referral", "42")
+    assert (entry.justification, entry.recipient) == ("MARAC meeting", "Adult social care")
+    assert entry.request_id == "req-123"
+
+
+def test_a_service_called_below_a_view_records_the_request_id(login, handler):
+    from core.middleware import _request_id
+
+    token = _request_id.set("from-the-middleware")
+    try:
+        entry = log_collection(user=handler, obj=take_call(handler=handler))
+    finally:
+        _request_id.reset(token)
+    assert entry.request_id == "from-the-middleware"
+    assert (entry.object_type, entry.operation) == ("call", "collection")
+
+
+def test_the_request_id_of_a_page_reaches_the_log(login, handler):
+    take_call(handler=handler)
+    client = login(handler)
+    response = client.get(
+        reverse("triage:dwelling-panel"),
+        {"address": "Flat 2, 10 High St, Ely CB7 4AA"},
+        HTTP_X_REQUEST_ID="abc-123",
+    )
+    assert response["X-Request-ID"] == "abc-123"
+    assert ProcessingLog.objects.filter(request_id="abc-123", operation="consultation").exists()
+
+
+def test_the_system_is_recorded_when_no_one_is_logged_in():
+    entry = processing_log(user=None, operation="erasure", object_type="call", object_id=1)
+    assert (entry.user, entry.username, entry.role) == (None, "system", "system")
+
+
+def test_a_superuser_is_recorded_as_such():
+    admin = UserFactory(role=None, is_superuser=True)
+    assert processing_log(user=admin, operation="consultation", object_type="call").role == (
+        "superuser"
+    )
+
+
+def test_an_unknown_operation_is_refused(handler):
+    with pytest.raises(ValueError):
+        processing_log(user=handler, operation="peek", object_type="call")
+
+
+def test_a_disclosure_must_name_its_recipient(handler):
+    from core.errors import DomainError
+
+    call = take_call(handler=handler)
+    with pytest.raises(DomainError):
+        log_disclosure(user=handler, obj=call, recipient=" ")
+    assert log_disclosure(user=handler, obj=call, recipient="NHS 111").recipient == "NHS 111"
+
+
+def test_a_consultation_keeps_the_answer_to_why(handler):
+    call = take_call(handler=handler)
+    entry = log_consultation(user=handler, obj=call, justification="Follow-up on welfare check")
+    assert entry.justification == "Follow-up on welfare check"
+
+
+def test_erasures_are_logged_by_type_and_id_only():
+    log_erasures(user=None, rows=[("call", 1), ("referralnote", 9)], justification="retention")
+    rows = list(ProcessingLog.objects.values_list("operation", "object_type", "object_id"))
+    assert sorted(rows) == [("erasure", "call", "1"), ("erasure", "referralnote", "9")]
+
+
+# Append-only ------------------------------------------------------------------------------
+
+
+def test_an_entry_cannot_be_changed(entry):
+    entry.justification = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+
+
+def test_an_entry_cannot_be_deleted(entry):
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+def test_the_log_cannot_be_changed_or_deleted_in_bulk(entry):
+    with pytest.raises(AppendOnlyError):
+        ProcessingLog.objects.filter(pk=entry.pk).update(justification="rewritten")
+    with pytest.raises(AppendOnlyError):
+        ProcessingLog.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        ProcessingLog.objects.update(justification="rewritten")
+    entry.refresh_from_db()
+    assert entry.justification == "x"
+
+
+def test_an_account_with_processing_history_cannot_be_deleted(entry, handler):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        handler.delete()
+
+
+def test_the_admin_is_read_only_even_for_superusers(entry):
+    admin_user = UserFactory(role=None, is_superuser=True, is_staff=True)
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    model_admin = site._registry[ProcessingLog]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, entry)
+    assert not model_admin.has_delete_permission(request, entry)
+    assert model_admin.get_actions(request) == {}
+
+
+def test_the_admin_refuses_a_delete_post(client, entry):
+    admin_user = UserFactory(role=None, is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    url = reverse("admin:core_processinglog_delete", args=[entry.pk])
+    client.post(url, {"post": "yes"})
+    assert ProcessingLog.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_processinglog SET justification = 'rewritten'",
+        "DELETE FROM core_processinglog",
+    ],
+    ids=["update", "delete"],
+)
+def test_postgresql_refuses_update_and_delete_on_the_log(entry, sql):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    assert ProcessingLog.objects.get(pk=entry.pk).justification == "x"
+
+
+# Search and export ------------------------------------------------------------------------
+
+
+def _entry(user, operation, object_type, object_id, at=None):
+    if at is None:
+        return processing_log(
+            user=user, operation=operation, object_type=object_type, object_id=object_id
+        )
+    # The entry's time is the clock's (auto_now_add): stop the clock at ``at``.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: at)
+        return processing_log(
+            user=user, operation=operation, object_type=object_type, object_id=object_id
+        )
+
+
+@pytest.mark.parametrize("role", ["supervisor", "auditor"])
+def test_supervisors_and_auditors_can_search_the_log(login, role):
+    assert login(UserFactory(role=role)).get(reverse("core:log-search")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["call_handler", "triage_staff", None])
+def test_other_roles_cannot_search_or_export_the_log(login, role):
+    client = login(UserFactory(role=role))
+    assert client.get(reverse("core:log-search")).status_code == 403
+    assert client.post(reverse("core:log-export"), {"justification": "x"}).status_code == 403
+
+
+def test_an_auditor_sees_no_casework(login, auditor):
+    client = login(auditor)
+    for name in ("triage:call-new", "triage:call-list", "referrals:queue", "dashboards:home"):
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get("/api/calls/").status_code == 403
+
+
+def test_an_auditor_lands_on_the_log(login, auditor):
+    response = login(auditor).get(reverse("core:home"))
+    assert response.url == reverse("core:log-search")
+
+
+def test_search_filters_by_user_record_operation_and_dates(login, supervisor, handler):
+    other = UserFactory(role="call_handler")
+    _entry(handler, "consultation", "call", 1, at=datetime(2026, 3, 1, 12, tzinfo=UTC))
+    _entry(handler, "alteration", "call", 1, at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    _entry(handler, "consultation", "dwelling", 1, at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    _entry(other, "consultation", "call", 1, at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    _entry(handler, "consultation", "call", 2, at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    _entry(handler, "consultation", "call", 1, at=datetime(2026, 3, 9, 12, tzinfo=UTC))
+    response = login(supervisor).get(
+        reverse("core:log-search"),
+        {
+            "username": handler.username,
+            "object_type": "call",
+            "object_id": "1",
+            "operation": "consultation",
+            "date_from": "2026-03-01",
+            "date_to": "2026-03-05",
+        },
+    )
+    page = response.context["page"]
+    assert [(e.at.day, e.operation) for e in page] == [(1, "consultation")]
+
+
+def test_an_export_is_a_csv_of_the_matching_entries(login, supervisor, handler):
+    _entry(handler, "consultation", "call", 1)
+    _entry(handler, "alteration", "dwelling", 2)
+    response = login(supervisor).post(
+        reverse("core:log-export"),
+        {
+            "object_type": "call",
+            "recipient": "Information Commissioner",
+            "justification": "ICO request 2026/001",
+        },
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["operation"], r["object_type"], r["object_id"]) for r in rows] == [
+        ("consultation", "call", "1")
+    ]
+    assert rows[0]["at_utc"].endswith("+00:00")
+
+
+def test_an_export_is_itself_logged_as_a_disclosure_to_its_recipient(login, auditor):
+    login(auditor).post(
+        reverse("core:log-export"),
+        {"recipient": "Professional Standards", "justification": "Investigation PS-17"},
+    )
+    entry = ProcessingLog.objects.get(operation="disclosure")
+    assert entry.username == auditor.username
+    assert entry.recipient == "Professional Standards"
+    assert entry.justification.startswith("Investigation PS-17")
+    assert entry.object_type == "processinglog"
+
+
+def test_an_export_without_a_justification_is_refused_and_not_logged(login, supervisor):
+    response = login(supervisor).post(
+        reverse("core:log-export"), {"recipient": "Information Commissioner"}
+    )
+    assert response.status_code == 400
+    assert not ProcessingLog.objects.filter(operation="disclosure").exists()
+
+
+def test_an_export_cannot_smuggle_a_spreadsheet_formula(login, supervisor, handler):
+    processing_log(
+        user=handler,
+        operation="consultation",
+        object_type="call",
+        justification='=HYPERLINK("http://x")',
+    )
+    response = login(supervisor).post(
+        reverse("core:log-export"),
+        {"recipient": "Information Commissioner", "justification": "ICO"},
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+
+
+def test_the_search_page_is_not_slower_with_more_entries(
+    login, supervisor, handler, django_assert_max_num_queries
+):
+    for i in range(30):
+        _entry(handler, "consultation", "call", i)
+    client = login(supervisor)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("core:log-search"))
