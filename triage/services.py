@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callers.services import dwelling_resolve
 from core.errors import DomainError
+from core.services import log_alteration, log_collection, log_combination
 from dashboards.services import stats_call_decided, stats_call_received
 from referrals.services import referral_open_automatic
 
@@ -143,6 +144,9 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         suggested_police_attend=suggestion.police_attend,
         suggestion=suggestion.to_dict(),
     )
+    log_collection(user=handler, obj=call)
+    if dwelling is not None:
+        log_combination(user=handler, obj=call, justification=f"linked to dwelling {dwelling.pk}")
     stats_call_received(call=call)
     if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
         referral_open_automatic(
@@ -240,6 +244,7 @@ def call_decide(
         check_confirmations={k: v.strip() for k, v in check_confirmations.items()},
         downgraded=downgraded,
     )
+    log_alteration(user=user, obj=call, justification="decision recorded")
     stats_call_decided(call=call, decision=decision, previous=previous)
     call.decided_at = decision.decided_at
     call.final_agency = final_agency

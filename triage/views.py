@@ -10,6 +10,7 @@ from callers.selectors import dwelling_intake_summary
 from callers.services import dwelling_find
 from core.errors import DomainError
 from core.roles import Role, role_required
+from core.services import log_consultation
 
 from . import engine, selectors, services
 from .forms import IntakeForm, RuleSetForm, WhatIfForm
@@ -119,6 +120,7 @@ def dwelling_panel(request):
 @role_required(Role.HANDLER, Role.SUPERVISOR)
 def call_detail(request, pk):
     call = get_object_or_404(selectors.calls_visible_to(request.user), pk=pk)
+    log_consultation(user=request.user, obj=call, justification="call record")
     decisions = call.decisions.select_related("decided_by").order_by("-decided_at", "-id")
     return render(request, "triage/call_detail.html", {"call": call, "decisions": decisions})
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.roles import ALL_ROLES, HasRole, Role
+from core.services import log_consultation
 
 from .. import engine, services
 from ..models import Call, Decision
@@ -58,6 +59,11 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             to_attr="latest_decisions",
         )
         return calls_visible_to(self.request.user).prefetch_related(latest)
+
+    def retrieve(self, request, *args, **kwargs):
+        call = self.get_object()
+        log_consultation(user=request.user, obj=call, justification="call record (API)")
+        return Response(self.get_serializer(call).data)
 
     @extend_schema(request=CallCreateSerializer, responses={201: CallSerializer})
     def create(self, request):
