@@ -193,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callers.tasks.detect_repeat_callers",
         "schedule": crontab(hour=DETECTION_HOUR, minute=DETECTION_MINUTE),
     },
+    "flag-inactive-referrals-nightly": {
+        "task": "referrals.tasks.flag_inactive_referrals",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "apply-retention-nightly": {
         "task": "core.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
