@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dwelling, ResponsePlan
+from .models import DetectionRun, Dwelling, GazetteerAddress, ResponsePlan
 
 
 @admin.register(Dwelling)
@@ -15,3 +15,40 @@ class ResponsePlanAdmin(admin.ModelAdmin):
     list_display = ("dwelling", "version", "author", "review_by", "created_at")
     raw_id_fields = ("dwelling",)
     readonly_fields = ("version",)
+
+
+@admin.register(GazetteerAddress)
+class GazetteerAddressAdmin(admin.ModelAdmin):
+    """Loaded by ``manage.py import_gazetteer``; read here, not edited."""
+
+    list_display = ("uprn", "address", "key", "updated_at")
+    search_fields = ("uprn", "key", "street", "postcode")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DetectionRun)
+class DetectionRunAdmin(admin.ModelAdmin):
+    """The record of repeat-caller detection runs; written only by the runs themselves."""
+
+    list_display = (
+        "started_at",
+        "trigger",
+        "full_history",
+        "status",
+        "calls_scanned",
+        "dwellings_found",
+        "referrals_opened",
+        "duration",
+    )
+    list_filter = ("status", "trigger", "full_history")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -92,3 +92,49 @@ class DetectionRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class GazetteerAddress(models.Model):
+    """One addressable dwelling from the council gazetteer (LLPG), by UPRN.
+
+    Loaded by ``manage.py import_gazetteer``. postcode, number and sub_building are stored
+    normalised as ``callers.addresses.parse_address`` gives them ("CB7 4AA", "10a",
+    "flat 2"), so they match typed addresses; ``key`` is the ``dwelling_key`` of the
+    composed address.
+    """
+
+    uprn = models.CharField(max_length=12, unique=True)
+    sub_building = models.CharField(max_length=100, blank=True)
+    building_name = models.CharField(max_length=100, blank=True)
+    number = models.CharField(max_length=20, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    key = models.CharField(max_length=255, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uprn"]
+        indexes = [models.Index(fields=["postcode", "number", "sub_building"])]
+
+    def __str__(self):
+        return f"{self.uprn}: {self.address}"
+
+    @property
+    def address(self) -> str:
+        return compose_address(
+            sub_building=self.sub_building,
+            building_name=self.building_name,
+            number=self.number,
+            street=self.street,
+            town=self.town,
+            postcode=self.postcode,
+        )
+
+
+def compose_address(*, sub_building, building_name, number, street, town, postcode) -> str:
+    """The one-line address of gazetteer parts: "Flat 2, Rose House, 10 High Street, Ely CB7 4AA"."""
+    line = " ".join(part for part in (number, street) if part)
+    parts = [sub_building, building_name, line, town]
+    text = ", ".join(part for part in parts if part)
+    return f"{text} {postcode}".strip() if postcode else text

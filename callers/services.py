@@ -1,33 +1,205 @@
-"""Writes for dwellings: resolving a typed address to the one household it names."""
+"""Writes for dwellings: resolving a typed address to the one household it names.
 
-from django.db import transaction
+Without a gazetteer, an address resolves by its ``dwelling_key``, else by a row with the
+same postcode, number and sub-building that ``same_dwelling`` confirms (a typo in the
+street), else a new dwelling. With a gazetteer loaded (``manage.py import_gazetteer``) the
+address first resolves to a UPRN (by key, else by postcode, number and sub-building
+confirmed by ``same_dwelling``; never when two UPRNs fit) and the dwelling is the one with
+that UPRN (``match_method`` "uprn"); a dwelling found by key before the gazetteer was
+loaded takes the UPRN, so its history stays in one place. Addresses the gazetteer does not
+know fall back to the key.
 
-from .addresses import dwelling_key, parse_address, same_dwelling
-from .models import Dwelling
+``dwellings_resolve_many`` is the one implementation: ``dwelling_resolve`` is it for one
+address, and the historical import uses it in batches.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
+from .models import Dwelling, GazetteerAddress
+
+# Fuzzy candidates examined per (postcode, number, sub_building): a postcode holds ~15 homes.
+MAX_CANDIDATES = 20
+# Rows per IN (...) list: well inside SQLite's limit on query parameters.
+CHUNK = 500
 
 
-def _fuzzy_candidate(parsed) -> Dwelling | None:
-    """A dwelling whose address differs only by a typo in the street, postcode agreeing."""
-    if parsed is None or not parsed.postcode or not parsed.number:
-        return None
-    candidates = Dwelling.objects.filter(
-        postcode=parsed.postcode, number=parsed.number, sub_building=parsed.sub_building
-    )[:20]
-    for candidate in candidates:
-        if same_dwelling(parsed, parse_address(candidate.address)):
-            return candidate
-    return None
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    key: str
+    address: str
+    parsed: ParsedAddress
+
+    @property
+    def triple(self) -> tuple[str, str, str]:
+        fields = match_fields(self.parsed)
+        return fields["postcode"], fields["number"], fields["sub_building"]
+
+    @property
+    def fuzzy(self) -> bool:
+        return bool(self.parsed.postcode and self.parsed.number)
+
+
+def _chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _typed(addresses: Iterable[str], parsed: Mapping[str, ParsedAddress] | None) -> list[_Typed]:
+    """One item per distinct key, the first spelling seen; unidentifiable addresses dropped."""
+    items: dict[str, _Typed] = {}
+    for address in addresses:
+        p = parsed.get(address) if parsed is not None else None
+        if p is None:
+            p = parse_address(address)
+        key = p.key if p is not None else ""
+        if key and key not in items:
+            items[key] = _Typed(key, address.strip()[:500], p)
+    return list(items.values())
+
+
+def gazetteer_loaded() -> bool:
+    return GazetteerAddress.objects.exists()
+
+
+def _gazetteer_uprns(items: list[_Typed]) -> dict[str, str]:
+    """key -> UPRN for the addresses the gazetteer names unambiguously."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for keys in _chunks(i.key for i in items):
+        for key, uprn in GazetteerAddress.objects.filter(key__in=keys).values_list("key", "uprn"):
+            by_key[key].add(uprn)
+    uprns = {key: next(iter(found)) for key, found in by_key.items() if len(found) == 1}
+    rest = [i for i in items if i.key not in by_key and i.fuzzy]
+    candidates: dict[tuple, list[GazetteerAddress]] = defaultdict(list)
+    for postcodes in _chunks({i.parsed.postcode for i in rest}):
+        for row in GazetteerAddress.objects.filter(postcode__in=postcodes):
+            candidates[(row.postcode, row.number, row.sub_building)].append(row)
+    for item in rest:
+        found = {
+            row.uprn
+            for row in candidates.get(item.triple, ())
+            if same_dwelling(item.parsed, parse_address(row.address))
+        }
+        if len(found) == 1:
+            uprns[item.key] = found.pop()
+    return uprns
+
+
+def _key_dwellings(items: list[_Typed]) -> dict[str, Dwelling]:
+    """key -> the dwelling each address names by key or by a confirmed near match."""
+    found: dict[str, Dwelling] = {}
+    for keys in _chunks(i.key for i in items):
+        found.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
+    rest = [i for i in items if i.key not in found and i.fuzzy]
+    candidates: dict[tuple, list[Dwelling]] = defaultdict(list)
+    for postcodes in _chunks({i.parsed.postcode for i in rest}):
+        for d in Dwelling.objects.filter(postcode__in=postcodes).order_by("id"):
+            candidates[(d.postcode, d.number, d.sub_building)].append(d)
+    for item in rest:
+        for candidate in candidates.get(item.triple, ())[:MAX_CANDIDATES]:
+            if same_dwelling(item.parsed, parse_address(candidate.address)):
+                found[item.key] = candidate
+                break
+    return found
+
+
+def _lookup(items: list[_Typed]) -> tuple[dict[str, Dwelling], dict[str, str]]:
+    """(key -> existing dwelling, key -> gazetteer UPRN) for the items. Reads only."""
+    uprns = _gazetteer_uprns(items) if items and gazetteer_loaded() else {}
+    found: dict[str, Dwelling] = {}
+    if uprns:
+        by_uprn: dict[str, Dwelling] = {}
+        for chunk in _chunks(set(uprns.values())):
+            by_uprn.update((d.uprn, d) for d in Dwelling.objects.filter(uprn__in=chunk))
+        found = {key: by_uprn[uprn] for key, uprn in uprns.items() if uprn in by_uprn}
+    for key, dwelling in _key_dwellings([i for i in items if i.key not in found]).items():
+        # A dwelling already tied to another UPRN is another household.
+        if key in uprns and dwelling.uprn is not None and dwelling.uprn != uprns[key]:
+            continue
+        found[key] = dwelling
+    return found, uprns
 
 
 def dwelling_find(address: str) -> Dwelling | None:
     """The existing dwelling an address names, or None. Reads only: used while typing."""
-    key = dwelling_key(address)
-    if not key:
+    items = _typed([address], None)
+    if not items:
         return None
-    dwelling = Dwelling.objects.filter(key=key).first()
-    if dwelling is None:
-        dwelling = _fuzzy_candidate(parse_address(address))
-    return dwelling
+    found, _ = _lookup(items)
+    return found.get(items[0].key)
+
+
+def _link_uprn(dwelling: Dwelling, uprn: str) -> Dwelling:
+    """Give a dwelling found by key its gazetteer UPRN (or the row that took it meanwhile)."""
+    try:
+        with transaction.atomic():
+            Dwelling.objects.filter(pk=dwelling.pk, uprn__isnull=True).update(
+                uprn=uprn, match_method=Dwelling.MatchMethod.UPRN
+            )
+    except IntegrityError:
+        return Dwelling.objects.get(uprn=uprn)
+    dwelling.refresh_from_db()
+    return dwelling if dwelling.uprn == uprn else Dwelling.objects.get(uprn=uprn)
+
+
+@transaction.atomic
+def dwellings_resolve_many(
+    addresses: Iterable[str], *, parsed: Mapping[str, ParsedAddress] | None = None
+) -> dict[str, Dwelling]:
+    """Every dwelling the addresses name, created on first sight: {dwelling_key: Dwelling}.
+
+    Addresses naming no dwelling are left out. Two new spellings of one dwelling in the
+    batch give one dwelling, as they would one after another. Safe against concurrent
+    writers: rows are inserted with ON CONFLICT DO NOTHING and read back. ``parsed`` maps
+    an address to its ``parse_address`` result when the caller already has it.
+    """
+    items = _typed(addresses, parsed)
+    found, uprns = _lookup(items)
+    for key, dwelling in found.items():
+        if key in uprns and dwelling.uprn is None:
+            found[key] = _link_uprn(dwelling, uprns[key])
+
+    new: dict[str, Dwelling] = {}  # by the key the new row will have
+    target: dict[str, str] = {}  # item key -> new row's key
+    pending: dict[tuple, list[tuple[str, ParsedAddress]]] = defaultdict(list)
+    for item in (i for i in items if i.key not in found):
+        uprn = uprns.get(item.key)
+        row_key = f"uprn:{uprn}" if uprn else item.key
+        if not uprn and item.fuzzy:
+            for other_key, other in pending[item.triple]:
+                if same_dwelling(item.parsed, other):
+                    row_key = other_key
+                    break
+        target[item.key] = row_key
+        if row_key not in new:
+            new[row_key] = Dwelling(
+                **match_fields(item.parsed)
+                | {
+                    "key": row_key,
+                    "address": item.address,
+                    "uprn": uprn,
+                    "match_method": Dwelling.MatchMethod.UPRN if uprn else Dwelling.MatchMethod.KEY,
+                }
+            )
+            if not uprn and item.fuzzy:
+                pending[item.triple].append((row_key, item.parsed))
+    if new:
+        Dwelling.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=CHUNK)
+        rows: dict[str, Dwelling] = {}
+        for keys in _chunks(new):
+            rows.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
+        for row_key, wanted in new.items():
+            if row_key not in rows:
+                # Lost a race on the UPRN to a row under another key: that row is the one.
+                rows[row_key] = Dwelling.objects.get(uprn=wanted.uprn)
+        for key, row_key in target.items():
+            found[key] = rows[row_key]
+    return found
 
 
 @transaction.atomic
@@ -35,23 +207,10 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     """The dwelling an address names, created on first sight; None if no dwelling can be
     identified (a bare street name). ``lock`` takes a row lock so that concurrent intakes at
     one dwelling count their calls one after another."""
-    key = dwelling_key(address)
-    if not key:
+    items = _typed([address], None)
+    if not items:
         return None
-    dwelling = dwelling_find(address)
-    if dwelling is None:
-        parsed = parse_address(address)
-        dwelling, _ = Dwelling.objects.get_or_create(
-            key=key,
-            defaults={
-                "address": address.strip()[:500],
-                "postcode": parsed.postcode if parsed else "",
-                "number": parsed.number if parsed else "",
-                "sub_building": parsed.sub_building if parsed else "",
-                "street": parsed.street if parsed else "",
-                "town": parsed.town if parsed else "",
-            },
-        )
+    dwelling = dwellings_resolve_many([address], parsed={address: items[0].parsed})[items[0].key]
     if lock:
         dwelling = Dwelling.objects.select_for_update().get(pk=dwelling.pk)
     return dwelling

@@ -1,0 +1,320 @@
+"""Operation Farmington, nightly: every dwelling with 3 calls in 30 days has a referral.
+
+Intake opens the referral live, inside the third call's transaction. This pass re-derives
+the same from the calls table, for whatever intake could not do (historical imports, a
+lost transaction, a rule changed): it finds, in one set-based query, each dwelling without
+an open referral whose calls since its last closed referral contain 3 within 30 days
+(inclusive: a call exactly 30 days before the third counts, as at intake), and opens one
+referral per dwelling with ``referral_open_automatic``, triggered at the call completing
+the first such window and carrying those three calls.
+
+Scope: a nightly run reports windows completed in the 30 days up to ``as_of`` and so reads
+the 60 days up to it (a window completing 30 days back starts 60 days back); a full-history
+run reads everything up to ``as_of``.
+
+Safety: each referral opens in its own transaction and the partial unique constraint
+``one_open_referral_per_dwelling`` makes opening idempotent, so a run killed half-way and
+run again ends with the referrals of one clean run. One run at a time: on PostgreSQL a
+session advisory lock (a second run records itself as skipped and returns; the lock goes
+with the session if the worker dies); elsewhere a run younger than an hour that is still
+marked running. Every run is recorded in ``DetectionRun``.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from referrals.models import Referral
+from referrals.services import referral_open_automatic
+from triage.models import Call
+from triage.services import REPEAT_THRESHOLD, REPEAT_WINDOW
+
+from .models import DetectionRun, Dwelling
+
+logger = logging.getLogger(__name__)
+
+# "callers.detection" as a 63-bit number: the advisory lock every detection run takes.
+ADVISORY_LOCK_ID = 0x63616C6C65727301
+# A run still marked running after this long died without saying so (SQLite fallback).
+STALE_AFTER = timedelta(hours=1)
+# work_mem for the scan: the nightly scope is sorted in memory rather than on disk.
+SORT_MEMORY = "256MB"
+# Dwellings whose trigger calls are loaded per query.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Window:
+    """The first 3-in-30-days window of one dwelling: its calls, oldest first."""
+
+    dwelling_id: int
+    call_ids: tuple[int, ...]
+    triggered_at: datetime
+
+
+def _minus_window(column: str) -> str:
+    """SQL for ``column`` minus the repeat window, exactly (no calendar or DST arithmetic)."""
+    seconds = int(REPEAT_WINDOW.total_seconds())
+    if connection.vendor == "postgresql":
+        return f"{column} - INTERVAL '{seconds} seconds'"
+    if connection.vendor == "sqlite":
+        _register_sqlite_function()
+        return f"callers_minus_seconds({column}, {seconds})"
+    raise NotImplementedError(f"detection does not support {connection.vendor}")
+
+
+def _sqlite_minus_seconds(value, seconds):
+    # Django stores SQLite datetimes as str(naive UTC datetime); the result compares
+    # correctly as text with values in that format.
+    if value is None:
+        return None
+    return str(datetime.fromisoformat(value) - timedelta(seconds=seconds))
+
+
+def _register_sqlite_function():
+    connection.ensure_connection()
+    connection.connection.create_function(
+        "callers_minus_seconds", 2, _sqlite_minus_seconds, deterministic=True
+    )
+
+
+def find_windows(*, as_of: datetime, full_history: bool = False) -> tuple[list[Window], int]:
+    """(first window per dwelling without an open referral, calls scanned). Reads only.
+
+    One query: LAG over each dwelling's calls (after its last closed referral) in time
+    order finds the call two back; where that call is within the window, this call
+    completes a window; ROW_NUMBER keeps each dwelling's first.
+    """
+    calls = Call._meta.db_table
+    referrals = Referral._meta.db_table
+    back = REPEAT_THRESHOLD - 1
+    params: dict = {"as_of": as_of, "closed": Referral.Status.CLOSED}
+    scan = "c.received_at <= %(as_of)s"
+    report = ""
+    if not full_history:
+        params["report_from"] = as_of - REPEAT_WINDOW
+        params["scan_from"] = as_of - 2 * REPEAT_WINDOW
+        scan += " AND c.received_at >= %(scan_from)s"
+        report = "AND received_at >= %(report_from)s"
+    # Only table names and constants are formatted in; values are parameters.
+    sql = f"""
+        WITH closed AS (
+            SELECT dwelling_id, MAX(closed_at) AS closed_at
+            FROM {referrals} WHERE status = %(closed)s GROUP BY dwelling_id
+        ),
+        lagged AS (
+            SELECT c.id, c.dwelling_id, c.received_at,
+                   LAG(c.received_at, {back}) OVER w AS first_at,
+                   LAG(c.id, {back}) OVER w AS first_id,
+                   LAG(c.id, 1) OVER w AS middle_id
+            FROM {calls} c
+            LEFT JOIN closed ON closed.dwelling_id = c.dwelling_id
+            WHERE c.dwelling_id IS NOT NULL AND {scan}
+              AND (closed.closed_at IS NULL OR c.received_at > closed.closed_at)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {referrals} r
+                  WHERE r.dwelling_id = c.dwelling_id AND r.status <> %(closed)s
+              )
+            WINDOW w AS (PARTITION BY c.dwelling_id ORDER BY c.received_at, c.id)
+        ),
+        completing AS (
+            SELECT dwelling_id, first_id, middle_id, id, received_at,
+                   ROW_NUMBER() OVER (PARTITION BY dwelling_id ORDER BY received_at, id) AS n
+            FROM lagged
+            WHERE first_at IS NOT NULL AND first_at >= {_minus_window("received_at")} {report}
+        )
+        SELECT dwelling_id, first_id, middle_id, id, received_at
+        FROM completing WHERE n = 1 ORDER BY dwelling_id
+    """  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The nightly scope is sorted by dwelling in memory (~100 MB at 5M calls).
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        count = f"SELECT COUNT(*) FROM {calls} c WHERE c.dwelling_id IS NOT NULL AND {scan}"  # noqa: S608
+        cursor.execute(count, params)
+        scanned = cursor.fetchone()[0]
+    field = Call._meta.get_field("received_at").get_col(calls)
+    windows = [
+        Window(
+            dwelling_id=dwelling_id,
+            call_ids=(first_id, middle_id, last_id),
+            # SQLite hands back text; the field's converters make it an aware datetime.
+            triggered_at=_to_datetime(field, received_at),
+        )
+        for dwelling_id, first_id, middle_id, last_id, received_at in rows
+    ]
+    return windows, scanned
+
+
+def _to_datetime(column, value):
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
+
+
+def _relax_commit():
+    """Do not wait for this transaction's WAL flush (PostgreSQL). A backfill opens tens of
+    thousands of referrals, and waiting for the disk at each commit was most of its time.
+    A crash of the database server can lose the last fraction of a second of them, which
+    the next run opens again; nothing else is at stake (the write is atomic either way).
+    The run's own record commits synchronously at the end, flushing every referral before
+    it: a run recorded as finished has all its referrals on disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def open_referrals(windows: list[Window], *, run: DetectionRun | None = None) -> int:
+    """Open a referral for each window, each in its own transaction; returns how many
+    were created (a dwelling whose referral a concurrent intake opened counts as none),
+    counting them on ``run`` as it goes, so a run that fails part-way says how far it got."""
+    opened = 0
+    for start in range(0, len(windows), BATCH):
+        batch = windows[start : start + BATCH]
+        dwellings = Dwelling.objects.in_bulk([w.dwelling_id for w in batch])
+        calls = Call.objects.only("id", "received_at", "dwelling_id").in_bulk(
+            [i for w in batch for i in w.call_ids]
+        )
+        for window in batch:
+            dwelling = dwellings.get(window.dwelling_id)
+            trigger = [calls[i] for i in window.call_ids if i in calls]
+            if dwelling is None or len(trigger) < REPEAT_THRESHOLD:
+                continue  # deleted since the scan
+            with transaction.atomic():
+                _relax_commit()
+                _, created = referral_open_automatic(
+                    dwelling=dwelling, trigger_calls=trigger, triggered_at=window.triggered_at
+                )
+            opened += created
+            if run is not None:
+                run.referrals_opened = opened
+    return opened
+
+
+class _Lock:
+    """One detection run at a time (see the module docstring)."""
+
+    def __init__(self):
+        self.held = False
+
+    def acquire(self) -> bool:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+                self.held = cursor.fetchone()[0]
+        else:
+            self.held = True
+        return self.held
+
+    def release(self):
+        if self.held and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
+        self.held = False
+
+
+def _start_run(*, as_of, full_history, trigger, now) -> DetectionRun | None:
+    """Record the run as running, marking dead runs failed; None if another is going."""
+    locked = connection.vendor == "postgresql"  # the advisory lock is held
+    with transaction.atomic():
+        running = DetectionRun.objects.select_for_update().filter(
+            status=DetectionRun.Status.RUNNING
+        )
+        stale = running if locked else running.filter(started_at__lt=now - STALE_AFTER)
+        stale.update(
+            status=DetectionRun.Status.FAILED,
+            finished_at=now,
+            error="Interrupted: the run stopped without finishing (worker lost).",
+        )
+        if not locked and running.exists():
+            return None
+        return DetectionRun.objects.create(
+            started_at=now, as_of=as_of, full_history=full_history, trigger=trigger
+        )
+
+
+def _skipped(*, as_of, full_history, trigger, now) -> DetectionRun:
+    logger.info("repeat-caller detection skipped: another run is in progress")
+    return DetectionRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        as_of=as_of,
+        full_history=full_history,
+        trigger=trigger,
+        status=DetectionRun.Status.SKIPPED,
+    )
+
+
+def detect_repeat_callers(
+    *, as_of: datetime | None = None, full_history: bool = False, trigger: str = "command"
+) -> DetectionRun:
+    """Operation Farmington's nightly pass: open the missing automatic referrals.
+
+    Returns the recorded run: finished, or skipped when another run holds the lock. A
+    failure is recorded on the run and raised.
+    """
+    now = timezone.now()
+    as_of = as_of or now
+    lock = _Lock()
+    if not lock.acquire():
+        return _skipped(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
+    try:
+        run = _start_run(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
+        if run is None:
+            return _skipped(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
+        started = time.perf_counter()
+        try:
+            windows, run.calls_scanned = find_windows(as_of=as_of, full_history=full_history)
+            run.dwellings_found = len(windows)
+            scanned_in = time.perf_counter() - started
+            open_referrals(windows, run=run)
+        except Exception as exc:
+            _finish(run, DetectionRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        _finish(run, DetectionRun.Status.FINISHED)
+        logger.info(
+            "repeat-caller detection %s: %d calls scanned in %.2f s, %d dwellings found, "
+            "%d referrals opened in %.2f s",
+            "full history" if full_history else "nightly",
+            run.calls_scanned,
+            scanned_in,
+            run.dwellings_found,
+            run.referrals_opened,
+            time.perf_counter() - started,
+        )
+        return run
+    finally:
+        try:
+            lock.release()
+        except Exception:  # the connection is gone, and the session's lock with it
+            logger.warning("could not release the detection lock", exc_info=True)
+
+
+def _finish(run: DetectionRun, status: str, error: str = ""):
+    run.status = status
+    run.finished_at = timezone.now()
+    run.error = error[:5000]
+    try:
+        run.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "error",
+                "calls_scanned",
+                "dwellings_found",
+                "referrals_opened",
+            ]
+        )
+    except Exception:
+        # A broken connection must not hide the original error; the next run marks this
+        # one failed.
+        logger.exception("could not record detection run %s as %s", run.pk, status)
+        if status == DetectionRun.Status.FINISHED:
+            raise

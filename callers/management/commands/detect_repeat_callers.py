@@ -1,0 +1,58 @@
+"""python manage.py detect_repeat_callers [--as-of ISO-DATETIME] [--full-history]"""
+
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from callers.detection import detect_repeat_callers
+from callers.models import DetectionRun
+
+
+def parse_as_of(value: str) -> datetime:
+    """An ISO-8601 date or date-time; without an offset it is local (Europe/London) time."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(
+            f"--as-of must be an ISO-8601 date-time such as 2025-03-30T02:00:00+01:00; "
+            f"got {value!r}"
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+class Command(BaseCommand):
+    help = (
+        "Operation Farmington: open a referral for every dwelling with 3 calls in 30 days "
+        "and no open referral. Nightly scope (windows completed in the 30 days up to "
+        "--as-of) unless --full-history."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            default=None,
+            help="Scan calls received up to this moment (ISO-8601; default now).",
+        )
+        parser.add_argument(
+            "--full-history",
+            action="store_true",
+            help="Scan every call, not only the last 60 days.",
+        )
+
+    def handle(self, *args, as_of, full_history, **options):
+        as_of = parse_as_of(as_of) if as_of is not None else None
+        run = detect_repeat_callers(as_of=as_of, full_history=full_history, trigger="command")
+        if run.status == DetectionRun.Status.SKIPPED:
+            self.stdout.write(f"Another detection run is in progress: skipped (run {run.pk}).")
+            return
+        seconds = run.duration.total_seconds()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Detection run {run.pk} finished in {seconds:.2f} s: "
+                f"{run.calls_scanned:,} calls scanned, {run.dwellings_found:,} dwellings found, "
+                f"{run.referrals_opened:,} referrals opened."
+            )
+        )

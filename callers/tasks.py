@@ -1,0 +1,40 @@
+"""Celery tasks for dwellings: thin wrappers around callers.detection."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import detection
+
+
+@shared_task(
+    name="callers.tasks.detect_repeat_callers",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # A dropped connection or a failover is worth another try; anything else is a bug.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def detect_repeat_callers(as_of: str | None = None, full_history: bool = False) -> dict:
+    """The nightly Operation Farmington pass (beat: detect-repeat-callers-nightly).
+
+    Idempotent, so a redelivery after a lost worker, or a second copy while one runs (it
+    records itself as skipped), changes nothing.
+    """
+    moment = None
+    if as_of:
+        moment = parse_datetime(as_of)
+        if moment is None:
+            raise ValueError(f"as_of must be an ISO-8601 date-time; got {as_of!r}")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+    run = detection.detect_repeat_callers(
+        as_of=moment,
+        full_history=full_history,
+        trigger="nightly",
+    )
+    return {"run": run.pk, "status": run.status, "referrals_opened": run.referrals_opened}
