@@ -49,7 +49,7 @@ class Call(models.Model):
     # A client-generated token makes intake idempotent: a double submit returns the first call.
     client_token = models.UUIDField(null=True, blank=True, unique=True)
     channel = models.CharField(max_length=3, choices=Channel.choices)
-    received_at = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -83,7 +83,9 @@ class Call(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["dwelling", "received_at"]),
+            # Covering indexes for the repeat window (intake) and detection (set-based).
+            models.Index(fields=["dwelling", "received_at", "id"], name="call_dwelling_time_id"),
+            models.Index(fields=["received_at", "dwelling", "id"], name="call_time_dwelling_id"),
             models.Index(fields=["channel", "received_at"]),
         ]
 

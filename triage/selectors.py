@@ -1,6 +1,6 @@
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
@@ -33,6 +33,7 @@ def ruleset_current() -> tuple[RuleSet, engine.RuleSet]:
 def calls_in_repeat_window(dwelling, until: datetime, window: timedelta) -> QuerySet[Call]:
     """The dwelling's calls in the window ending at ``until`` (inclusive at both ends),
     oldest first. A call exactly 30 days earlier still counts."""
+    until = until.astimezone(UTC)  # 30 days of 24 hours, whatever the clocks did
     return Call.objects.filter(
         dwelling=dwelling, received_at__gte=until - window, received_at__lte=until
     ).order_by("received_at", "id")

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -192,3 +192,16 @@ def test_a_reassessment_with_a_less_urgent_grade_is_a_downgrade(handler):
     call_decide(call=call, user=handler, accept=True, grade=2, thrive=THRIVE)
     later = call_decide(call=call, user=handler, accept=True, grade=3, thrive=THRIVE)
     assert later.downgraded is True
+
+
+def test_the_repeat_window_is_thirty_days_of_hours_across_a_clock_change():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    third_at = datetime(2025, 4, 10, 12, 0, tzinfo=london)  # 11:00 UTC, in summer time
+    # 720 hours earlier is 11:00 UTC on 11 March; a calendar-day window would start at 12:00.
+    take_call(received_at=datetime(2025, 3, 11, 11, 30, tzinfo=UTC))
+    take_call(received_at=datetime(2025, 3, 20, 9, 0, tzinfo=UTC))
+    third = take_call(received_at=third_at)
+    assert third.repeat_calls_30d == 3

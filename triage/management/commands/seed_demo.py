@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         services.ruleset_ensure_default()
         created = self._calls(users, days=days, per_day=per_day)
         self._plans(users["triage1"])
+        call_command("rebuild_dashboard_stats", verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new calls."))
         self.stdout.write("Demo users (local use only), password: " + password)
         for username, role in DEMO_USERS:
