@@ -1,0 +1,71 @@
+"""Intake never depends on Redis: calls are saved while it is down (issue 6)."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.core.management import call_command
+
+from referrals.models import Referral
+from tests.factories import facts
+from triage.models import Call
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis(port):
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed to stop and start a private Redis")
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    pytest.fail("private redis-server did not start")
+
+
+def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothing_twice(
+    login, handler, settings
+):
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    redis = _redis(port)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    settings.CELERY_BROKER_URL = url
+    client = login(handler)
+    body = {"channel": "999", "address": "Flat 2, 10 High St, Ely CB7 4AA", "facts": facts()}
+    try:
+        assert client.post("/api/calls/", body, content_type="application/json").status_code == 201
+        redis.kill()
+        redis.wait()
+        for spelling in ("10 high street flat 2 ely", "2/10 High St, Ely"):
+            response = client.post(
+                "/api/calls/", {**body, "address": spelling}, content_type="application/json"
+            )
+            assert response.status_code == 201, response.content
+        assert Call.objects.count() == 3
+        assert Referral.objects.count() == 1  # opened live, in the call's transaction
+
+        redis = _redis(port)  # Redis is back: the nightly pass re-derives, never duplicates
+        call_command("detect_repeat_callers", "--full-history")
+        assert Referral.objects.count() == 1
+    finally:
+        redis.kill()
+        redis.wait()
