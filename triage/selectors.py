@@ -22,7 +22,8 @@ def ruleset_parsed(ruleset: RuleSet) -> engine.RuleSet:
 
 def ruleset_current() -> tuple[RuleSet, engine.RuleSet]:
     """The live rule set and its parsed form; the shipped default on first use."""
-    ruleset = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+    # The document is read once per process and version (parsed and cached), not per call.
+    ruleset = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).defer("document").first()
     if ruleset is None:
         from .services import ruleset_ensure_default
 
