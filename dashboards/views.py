@@ -1,27 +1,228 @@
-from datetime import timedelta
+import csv
 
-from django.db.models import Count, Q
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from core.roles import Role, role_required
-from referrals.models import Referral
-from triage.models import Call
+
+from . import charts
+from .forms import ExportForm, PackForm, PeriodForm
+from .selectors import Dashboard, Period, Table
+from .services import export_log
+
+# Figures the dashboard page loads after itself, with the title shown before they arrive.
+LAZY_TABLES = {"busiest_dwellings": "Busiest dwellings in the period"}
 
 
+def _series(table: Table, period: Period, *, skip: int = 1):
+    """(name, values) per channel column of a demand table."""
+    return [
+        (channel, [row[skip + i] for row in table.rows])
+        for i, channel in enumerate(period.channels)
+    ]
+
+
+def _charts(dash: Dashboard) -> dict:
+    period = dash.period
+    daily, weekly = dash.demand_daily, dash.demand_weekly
+    hourly, strands = dash.demand_hourly, dash.demand_strand
+    agency, backlog = dash.agency, dash.referral_backlog
+    n = len(period.channels)
+    return {
+        "demand_daily": charts.line_chart(
+            title="Calls per day",
+            labels=[f"{row[0]:%d %b}" for row in daily.rows],
+            series=_series(daily, period),
+        ),
+        "demand_weekly": charts.bar_chart(
+            title="Calls per week",
+            labels=[f"{row[0]:%d %b}" for row in weekly.rows],
+            series=_series(weekly, period, skip=2),
+        ),
+        "demand_hourly": charts.bar_chart(
+            title="Calls by hour of day",
+            labels=[f"{h:02d}" for h in range(24)],
+            series=_series(hourly, period),
+        ),
+        "demand_strand": charts.hbar_chart(
+            title="Calls by strand",
+            labels=[row[0] for row in strands.rows],
+            series=[
+                (c, [row[1 + i] for row in strands.rows]) for i, c in enumerate(period.channels)
+            ],
+        ),
+        "agency": charts.hbar_chart(
+            title="Suggested and final agency (decided calls)",
+            labels=[row[0] for row in agency.rows],
+            series=[
+                ("Suggested", [row[2] for row in agency.rows]),
+                ("Final", [row[3] for row in agency.rows]),
+            ],
+        ),
+        "diversion_daily": charts.line_chart(
+            title="Diversion rate per day",
+            labels=[f"{row[0]:%d %b}" for row in dash.diversion_daily.rows],
+            series=[("Police did not attend", [row[4] for row in dash.diversion_daily.rows])],
+            unit="%",
+        ),
+        "overrides_by_rule": charts.hbar_chart(
+            title="Override rate by rule",
+            labels=[row[0] for row in dash.overrides_by_rule.rows],
+            series=[("Override rate", [row[4] for row in dash.overrides_by_rule.rows])],
+            unit="%",
+        ),
+        "overrides_by_handler": charts.hbar_chart(
+            title="Override rate by handler",
+            labels=[row[0] for row in dash.overrides_by_handler.rows],
+            series=[("Override rate", [row[4] for row in dash.overrides_by_handler.rows])],
+            unit="%",
+        ),
+        "repeat_share": charts.line_chart(
+            title="Repeat-caller share of 999 calls per week",
+            labels=[f"{row[0]:%d %b}" for row in dash.repeat_share.rows],
+            series=[("Repeat-caller share", [row[4] for row in dash.repeat_share.rows])],
+            unit="%",
+        ),
+        "referral_backlog": charts.bar_chart(
+            title="Open referrals by age",
+            labels=[col.label for col in backlog.columns[1:-1]],
+            series=[("Open referrals", list(backlog.total[1:-1]))],
+            height=200,
+        ),
+        "referral_status": charts.hbar_chart(
+            title="Open referrals by status",
+            labels=[row[0] for row in backlog.rows],
+            series=[("Open referrals", [row[-1] for row in backlog.rows])],
+        ),
+        "channels": n,
+    }
+
+
+def _today():
+    return timezone.localdate()
+
+
+@require_GET
 @role_required(Role.SUPERVISOR)
 def home(request):
-    since = timezone.now() - timedelta(days=28)
-    calls = Call.objects.filter(received_at__gte=since)
-    totals = calls.aggregate(
-        total=Count("id"),
-        emergency=Count("id", filter=Q(channel="999")),
-        diverted=Count("id", filter=Q(final_police_attend=False)),
-        overridden=Count("id", filter=Q(overridden=True)),
-    )
-    open_referrals = Referral.objects.exclude(status=Referral.Status.CLOSED).count()
+    form = PeriodForm(request.GET, today=_today())
+    period = form.period()
+    dash = Dashboard(period, today=_today())
+    tables = {name: dash.table(name) for name in Dashboard.TABLES if name not in LAZY_TABLES}
+    context = {
+        "form": form,
+        "period": period,
+        "dash": dash,
+        "charts": _charts(dash),
+        "tables": tables,
+        "export_choices": [
+            (name, tables[name].title if name in tables else LAZY_TABLES[name])
+            for name in Dashboard.TABLES
+        ],
+    }
+    template = "dashboards/_dashboard.html" if request.htmx else "dashboards/home.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def busiest(request):
+    """The busiest dwellings, loaded by the dashboard after the page (or opened on its own)."""
+    form = PeriodForm(request.GET, today=_today())
+    period = form.period()
+    dash = Dashboard(period, today=_today())
+    template = "dashboards/_busiest.html" if request.htmx else "dashboards/busiest.html"
+    return render(request, template, {"period": period, "dash": dash})
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def pack(request):
+    form = PackForm(request.GET, today=_today())
+    period = form.period()
+    dash = Dashboard(period, today=_today())
     return render(
         request,
-        "dashboards/home.html",
-        {"totals": totals, "open_referrals": open_referrals, "since": since},
+        "dashboards/pack.html",
+        {"form": form, "period": period, "dash": dash, "charts": _charts(dash)},
     )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(cell: str) -> str:
+    """Stop a spreadsheet reading a cell (an address, a username) as a formula."""
+    if cell and cell.startswith(_FORMULA_START) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def export(request, table):
+    """One dashboard table as CSV, logged as a disclosure before the first byte is sent.
+
+    The recipient is the ``recipient`` parameter when the file is for someone else (a
+    purpose is then required), otherwise the requesting user: an internal export.
+    """
+    if table not in Dashboard.TABLES:
+        raise Http404("No such table.")
+    form = PeriodForm(request.GET, today=_today())
+    who = ExportForm(request.GET)
+    if not form.is_valid() or not who.is_valid():
+        problems = [f"{k}: {' '.join(v)}" for f in (form, who) for k, v in f.errors.items()]
+        return HttpResponseBadRequest(
+            "Invalid export request. " + "; ".join(problems), content_type="text/plain"
+        )
+    recipient = who.cleaned_data["recipient"].strip()
+    purpose = who.cleaned_data["purpose"].strip()
+    if recipient and not purpose:
+        return HttpResponseBadRequest("Give the purpose of a disclosure to another recipient.")
+    period = form.period()
+    data = Dashboard(period, today=_today()).table(table, full=True)
+    export_log(
+        request=request,
+        table=table,
+        recipient=recipient or f"{request.user.get_username()} (internal)",
+        purpose=purpose or "Supervisor dashboard export (internal)",
+        filters=period.query,
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(data.csv_header())
+        for row in data.csv_rows():
+            yield writer.writerow([_safe(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{table}_{period.start:%Y%m%d}_{period.end:%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def export_shared(request):
+    """The "export for someone else" form: the table comes from the query string."""
+    table = request.GET.get("table", "")
+    if table not in Dashboard.TABLES:
+        return HttpResponseBadRequest("Choose a table to export.", content_type="text/plain")
+    return export(request, table)

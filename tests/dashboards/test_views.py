@@ -1,0 +1,329 @@
+"""The dashboard pages: access, filters in the URL, CSV exports and their disclosure log."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import ProcessingLog
+from dashboards.charts import bar_chart, hbar_chart, line_chart, nice_max
+from dashboards.selectors import Dashboard
+from tests.dashboards.helpers import ADVICE, MEDICAL, RISK, call, decide, utc
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URLS = [
+    reverse("dashboards:home"),
+    reverse("dashboards:busiest"),
+    reverse("dashboards:pack"),
+    reverse("dashboards:export", kwargs={"table": "demand_daily"}),
+    reverse("dashboards:export-shared") + "?table=demand_daily",
+]
+JUNE = "start=2026-06-01&end=2026-06-14"
+
+
+@pytest.fixture
+def june(supervisor):
+    handler = UserFactory(username="handler-june")
+    for day in range(1, 15):
+        at = utc(2026, 6, day, 9)
+        decide(call(at, handler=handler, **ADVICE), handler, attend=True, agency="POLICE")
+        decide(call(at + timedelta(hours=1), channel="101", handler=handler, **MEDICAL), handler)
+        c = call(at + timedelta(hours=2), handler=handler, **RISK)
+        decide(c, handler, attend=False, agency="MENTAL_HEALTH_CRISIS")
+    return handler
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("role", ["handler", "triage_staff"])
+def test_handlers_and_triage_staff_are_refused_every_dashboard_url(request, login, url, role):
+    response = login(request.getfixturevalue(role)).get(url)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_anonymous_users_are_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_refused_export_logs_nothing(login, handler, url):
+    login(handler).get(url)
+    assert not ProcessingLog.objects.filter(operation="disclosure").exists()
+
+
+def test_the_dashboard_defaults_to_the_last_28_days(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:home"))
+    assert response.status_code == 200
+    period = response.context["period"]
+    today = timezone.localdate()
+    assert (period.start, period.end, period.channel) == (today - timedelta(days=27), today, "")
+    assert len(response.context["tables"]["demand_daily"].rows) == 28
+
+
+def test_filters_are_kept_in_the_url_of_every_link(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}&channel=999&hours=1.5")
+    html = response.content.decode()
+    expected = {
+        "start": ["2026-06-01"],
+        "end": ["2026-06-14"],
+        "channel": ["999"],
+        "hours": ["1.5"],
+    }
+    csv_links = re.findall(r'href="(/dashboard/export/[a-z_]+\.csv\?[^"]*)"', html)
+    assert len(csv_links) == len(Dashboard.TABLES) - 1  # the busiest dwellings load after
+    busiest = re.findall(r'hx-get="(/dashboard/busiest/\?[^"]*)"', html)
+    assert len(busiest) == 1
+    for link in csv_links + busiest:
+        assert parse_qs(urlsplit(link.replace("&amp;", "&")).query) == expected
+    share = re.search(r'<a href="\?([^"]*)">Link to this view</a>', html).group(1)
+    assert parse_qs(share.replace("&amp;", "&")) == expected
+    assert 'value="2026-06-01"' in html and 'value="1.5"' in html
+    assert "× 1.5 h average deployment" in html
+
+
+def test_invalid_filters_show_an_error_and_the_default_period(login, supervisor):
+    response = login(supervisor).get(
+        reverse("dashboards:home") + "?start=2026-06-14&end=2026-06-01"
+    )
+    assert response.status_code == 200
+    assert "The start date must not be after the end date." in response.content.decode()
+    assert response.context["period"].end == timezone.localdate()
+
+
+def test_an_htmx_request_gets_the_dashboard_partial(login, supervisor):
+    response = login(supervisor).get(
+        reverse("dashboards:home") + f"?{JUNE}", headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "Calls per day" in html
+
+
+def test_the_page_shows_each_figure_with_its_numbers_one_click_away(login, supervisor, june):
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    assert html.count("<svg") >= 10
+    assert html.count('<details class="numbers">') >= 8
+    assert "= 28 diverted calls × 2 h average deployment" in html  # medical and risk calls
+    assert "56.0" in html  # hours saved
+    assert reverse("triage:review-queue") in html
+
+
+def test_the_page_has_no_inline_styles_or_scripts(login, supervisor, june):
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    assert " style=" not in html
+    assert "<style" not in html
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert "http://" not in html and "https://" not in html
+
+
+def test_the_dashboard_page_runs_a_bounded_number_of_queries(
+    login, supervisor, june, django_assert_max_num_queries
+):
+    client = login(supervisor)
+    url = reverse("dashboards:home") + "?start=2026-01-01&end=2026-12-31"
+    # About 15 for the figures whatever the range, a few more the first time (the repeat
+    # share's day cache is filled); the rest are session, user, roles and OTP.
+    with django_assert_max_num_queries(32):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(url).status_code == 200
+
+
+def test_the_busiest_dwellings_load_as_a_fragment_or_a_page(login, supervisor, june):
+    client = login(supervisor)
+    url = reverse("dashboards:busiest") + f"?{JUNE}&channel=999"
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment
+    assert "Busiest dwellings in the period" in fragment
+    assert (
+        "/dashboard/export/busiest_dwellings.csv?start=2026-06-01&amp;end=2026-06-14&amp;channel=999"
+        in fragment
+    )
+    page = client.get(url).content.decode()
+    assert "<html" in page and "Back to the dashboard" in page
+
+
+# Exports -----------------------------------------------------------------------------
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_a_csv_export_holds_the_table_and_is_logged_as_a_disclosure_to_the_user(
+    login, supervisor, june
+):
+    url = reverse("dashboards:export", kwargs={"table": "diversion_weekly"}) + f"?{JUNE}&hours=1.5"
+    response = login(supervisor).get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="diversion_weekly_20260601_20260614.csv"' in response["Content-Disposition"]
+    assert _csv(response) == [
+        [
+            "Week commencing",
+            "Calls",
+            "Decided",
+            "Police did not attend",
+            "Diversion rate (%)",
+            "Officer hours saved (× 1.5 h)",
+        ],
+        ["2026-06-01", "21", "21", "14", "66.7", "21.0"],
+        ["2026-06-08", "21", "21", "14", "66.7", "21.0"],
+        ["Total", "42", "42", "28", "66.7", "42.0"],
+    ]
+    log = ProcessingLog.objects.get(operation="disclosure")
+    assert (log.user, log.object_type, log.object_id) == (
+        supervisor,
+        "dashboard_export",
+        "diversion_weekly",
+    )
+    assert log.recipient == f"{supervisor.username} (internal)"
+    assert "start=2026-06-01&end=2026-06-14&hours=1.5" in log.justification
+
+
+def test_an_export_for_someone_else_records_the_recipient_and_purpose(login, supervisor, june):
+    url = reverse("dashboards:export-shared") + (
+        f"?{JUNE}&table=demand_strand&recipient=ICB+mental+health+lead&purpose=Monthly+RCRP+review"
+    )
+    response = login(supervisor).get(url)
+
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert rows[0] == ["Strand", "999", "101", "Total", "Share (%)"]
+    assert rows[1:] == [
+        ["Welfare check", "28", "0", "28", "66.7"],
+        ["Medical", "0", "14", "14", "33.3"],
+    ]
+    log = ProcessingLog.objects.get(operation="disclosure")
+    assert log.recipient == "ICB mental health lead"
+    assert log.justification.startswith("Monthly RCRP review")
+
+
+def test_a_recipient_without_a_purpose_is_refused_and_not_logged(login, supervisor):
+    url = reverse("dashboards:export", kwargs={"table": "demand_daily"}) + "?recipient=Someone"
+    response = login(supervisor).get(url)
+    assert response.status_code == 400
+    assert not ProcessingLog.objects.exists()
+
+
+def test_an_unknown_table_is_not_found(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:export", kwargs={"table": "secrets"}))
+    assert response.status_code == 404
+    assert not ProcessingLog.objects.exists()
+
+
+def test_an_export_with_bad_dates_is_refused(login, supervisor):
+    url = reverse("dashboards:export", kwargs={"table": "demand_daily"}) + "?start=yesterday"
+    response = login(supervisor).get(url)
+    assert response.status_code == 400
+    assert "start" in response.content.decode()
+
+
+def test_every_table_exports_with_its_header(login, supervisor, june):
+    client = login(supervisor)
+    for name in Dashboard.TABLES:
+        response = client.get(reverse("dashboards:export", kwargs={"table": name}) + f"?{JUNE}")
+        assert response.status_code == 200, name
+        assert len(_csv(response)[0]) >= 2, name
+    assert ProcessingLog.objects.filter(operation="disclosure").count() == len(Dashboard.TABLES)
+
+
+def test_the_override_list_exports_every_row_beyond_the_page(login, supervisor, june):
+    response = login(supervisor).get(
+        reverse("dashboards:export", kwargs={"table": "overrides_list"}) + f"?{JUNE}"
+    )
+    rows = _csv(response)
+    assert len(rows) == 1 + 28
+    assert rows[1][3] == "GEN-IMMEDIATE-RISK" and rows[1][6:8] == ["override", "downgraded"]
+
+
+def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_quoted(login, supervisor):
+    handler = UserFactory(username="=HYPERLINK(1)")
+    call(utc(2026, 6, 1, 9), handler=handler)
+    response = login(supervisor).get(
+        reverse("dashboards:export", kwargs={"table": "overrides_by_handler"}) + f"?{JUNE}"
+    )
+    assert _csv(response)[1][0] == "'=HYPERLINK(1)"
+
+
+# The weekly pack ---------------------------------------------------------------------
+
+
+def test_the_weekly_pack_defaults_to_last_full_week(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:pack"))
+    period = response.context["period"]
+    today = timezone.localdate()
+    assert period.start.weekday() == 0
+    assert period.end - period.start == timedelta(days=6)
+    assert period.end < today <= period.end + timedelta(days=7)
+
+
+def test_the_weekly_pack_covers_the_monday_to_sunday_week_of_the_date_given(
+    login, supervisor, june
+):
+    response = login(supervisor).get(reverse("dashboards:pack") + "?week=2026-06-10&hours=3")
+    html = response.content.decode()
+    period = response.context["period"]
+    assert (period.start, period.end) == (date(2026, 6, 8), date(2026, 6, 14))
+    for heading in ("1. Demand", "2. Right Care, Right Person", "3. Repeat callers and referrals"):
+        assert heading in html
+    assert "= 14 × 3 h average deployment" in html
+    assert "css/dashboards.css" in html
+    assert "Repeat Road" not in html and "Distinct Road" not in html  # counts only
+
+
+def test_the_print_stylesheet_lays_the_pack_out_on_a4():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static/css/dashboards.css").read_text()
+    assert "@media print" in css
+    assert "size: A4" in css
+
+
+# Charts ------------------------------------------------------------------------------
+
+
+def test_axes_end_on_a_round_number():
+    assert [nice_max(v) for v in (0, 0.7, 1, 3, 7, 12, 180, 2600)] == [
+        1,
+        1,
+        1,
+        5,
+        10,
+        20,
+        200,
+        5000,
+    ]
+
+
+def test_charts_are_svg_with_a_title_and_no_style_attribute():
+    for svg in (
+        line_chart(title="T<1>", labels=["a", "b"], series=[("999", [1, None])]),
+        bar_chart(title="T", labels=["a", "b"], series=[("999", [1, 2]), ("101", [0, 3])]),
+        hbar_chart(title="T", labels=["a"], series=[("x", [50.0])], unit="%"),
+    ):
+        assert svg.startswith('<figure class="chart-figure"><svg')
+        assert "style=" not in svg and "<script" not in svg
+        assert "<title" in svg
+    assert "T&lt;1&gt;" in line_chart(title="T<1>", labels=["a"], series=[("s", [1])])
+
+
+def test_an_empty_chart_says_so():
+    assert "No data in this period." in line_chart(title="T", labels=["a"], series=[("s", [None])])
+    assert "No data in this period." in bar_chart(title="T", labels=["a"], series=[("s", [0])])
+
+
+def test_the_export_form_without_a_table_is_a_bad_request(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:export-shared"))
+    assert response.status_code == 400
+    assert not ProcessingLog.objects.exists()
