@@ -120,7 +120,23 @@ def _anonymise_calls(pks: list[int], *, justification: str) -> int:
             override_note="", thrive={}, caller_told_text="", check_confirmations={}
         )
         log_erasures(user=None, rows=[("call", pk) for pk in pks], justification=justification)
+        _refresh_dashboard_days(pks)
     return n
+
+
+def _refresh_dashboard_days(pks: list[int]) -> None:
+    """Anonymised calls leave their dwelling: recount the dashboard days they fall on."""
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from dashboards.services import stats_rebuild
+    from triage.models import Call
+
+    span = Call.objects.filter(pk__in=pks).aggregate(
+        first=Min("received_at"), last=Max("received_at")
+    )
+    if span["first"] is not None:
+        stats_rebuild(start=timezone.localdate(span["first"]), end=timezone.localdate(span["last"]))
 
 
 def _delete_with_cascade(obj, *, justification: str, result: RetentionResult) -> bool:

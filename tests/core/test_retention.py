@@ -217,3 +217,13 @@ def test_the_task_logs_counts_not_content(handler, caplog):
         task.apply()
     assert "calls anonymised" in caplog.text
     assert "Retention Row" not in caplog.text
+
+
+def test_anonymised_calls_leave_the_dashboard_counts_of_their_dwelling(handler):
+    from dashboards.models import DailyCallStat, DwellingDailyStat
+
+    call = _old_call(handler)
+    assert DwellingDailyStat.objects.filter(dwelling_id=call.dwelling_id).exists()
+    apply_retention()
+    assert not DwellingDailyStat.objects.filter(dwelling_id=call.dwelling_id).exists()
+    assert DailyCallStat.objects.filter(day=timezone.localdate(call.received_at)).exists()
