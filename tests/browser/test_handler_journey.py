@@ -14,6 +14,14 @@ FIRST = "Flat 2, 10 High St, Ely CB7 4AA"
 THIRD = "2/10 high street ely"
 
 
+def _new_call(page, live_server):
+    """Open the new-call page and wait until the address field has the focus."""
+    page.goto(f"{live_server.url}/calls/new/")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.name === 'address'"
+    )
+
+
 def _choose(page, name, typed):
     """Focus a <select> by Tab and pick an option by typing its first letters."""
     tab_to(page, name)
@@ -41,8 +49,7 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
 ):
     handler = UserFactory(role="call_handler")
     page = log_in(handler)
-    page.goto(f"{live_server.url}/calls/new/")
-    assert page.evaluate("() => document.activeElement.name") == "address"
+    _new_call(page, live_server)  # the cursor starts in the address
     page.keyboard.type(FIRST)
     tab_to(page, "channel")
     page.keyboard.press("Space")  # 999 is the first choice
@@ -95,7 +102,7 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
         author=UserFactory(role="triage_staff"),
         review_by=timezone.localdate() + timezone.timedelta(days=60),
     )
-    page.goto(f"{live_server.url}/calls/new/")
+    _new_call(page, live_server)
     page.keyboard.type(THIRD)
     page.locator("#repeat-banner").wait_for()
     assert "number 3" in page.locator("#repeat-banner").inner_text()
@@ -107,7 +114,7 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
 
 def test_a_reload_keeps_the_draft_and_a_double_click_saves_one_call(log_in, live_server):
     page = log_in(UserFactory(role="call_handler"))
-    page.goto(f"{live_server.url}/calls/new/")
+    _new_call(page, live_server)
     page.keyboard.type("14 Station Road, March PE15 8NH")
     page.fill("textarea[name=narrative]", "Neighbour has not been seen for two days.")
     page.select_option("select[name=fact_concern_type]", "welfare_check")
