@@ -279,6 +279,11 @@ def detect_repeat_callers(
             _finish(run, DetectionRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
             raise
         _finish(run, DetectionRun.Status.FINISHED)
+        if run.referrals_opened:
+            from core.tasks import enqueue_on_commit
+            from dashboards.tasks import warm_repeat_share
+
+            enqueue_on_commit(warm_repeat_share)
         logger.info(
             "repeat-caller detection %s: %d calls scanned in %.2f s, %d dwellings found, "
             "%d referrals opened in %.2f s",

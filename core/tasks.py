@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from . import retention
 
@@ -14,3 +15,21 @@ def apply_retention():
     retention.clear_expired_sessions()
     # Counts only: nothing erased is named in the application log.
     log.info("retention applied: %s", "; ".join(line.strip() for line in result.lines()))
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Send ``task`` once the current transaction commits, never before (a rolled-back
+    write sends nothing) and never at the writer's expense: if the broker is down the write
+    stands, the send is logged and skipped, and the nightly run re-derives what it would
+    have done. Publishing does not retry, so a broker outage cannot stall a live intake.
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except Exception as exc:  # noqa: BLE001 - any broker failure; the write is committed
+            log.warning(
+                "task %s not enqueued (%s); left to the nightly run", task.name, type(exc).__name__
+            )
+
+    transaction.on_commit(send)

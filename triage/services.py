@@ -10,7 +10,9 @@ from django.utils import timezone
 from callers.services import dwelling_resolve
 from core.errors import DomainError
 from core.services import log_alteration, log_collection, log_combination
+from core.tasks import enqueue_on_commit
 from dashboards.services import stats_call_decided, stats_call_received
+from dashboards.tasks import warm_repeat_share
 from referrals.services import referral_open_automatic
 
 from . import engine
@@ -149,11 +151,13 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         log_combination(user=handler, obj=call, justification=f"linked to dwelling {dwelling.pk}")
     stats_call_received(call=call)
     if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
-        referral_open_automatic(
+        _, opened = referral_open_automatic(
             dwelling=dwelling,
             trigger_calls=[*window[-(REPEAT_THRESHOLD - 1) :], call],
             triggered_at=received_at,
         )
+        if opened:
+            enqueue_on_commit(warm_repeat_share)
     return call
 
 

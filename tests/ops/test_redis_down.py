@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from config.celery import app as celery_app
 from referrals.models import Referral
 from tests.factories import facts
 from triage.models import Call
@@ -39,8 +40,15 @@ def _redis(port):
     pytest.fail("private redis-server did not start")
 
 
+def _point_celery_at(url, monkeypatch):
+    """Publish to the private Redis: drop the app's cached connection pools."""
+    monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+
+
 def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothing_twice(
-    login, handler, settings
+    login, handler, settings, monkeypatch, caplog
 ):
     port = _free_port()
     url = f"redis://127.0.0.1:{port}/0"
@@ -48,7 +56,7 @@ def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothi
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     }
-    settings.CELERY_BROKER_URL = url
+    _point_celery_at(url, monkeypatch)
     client = login(handler)
     body = {"channel": "999", "address": "Flat 2, 10 High St, Ely CB7 4AA", "facts": facts()}
     try:
@@ -60,6 +68,9 @@ def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothi
                 "/api/calls/", {**body, "address": spelling}, content_type="application/json"
             )
             assert response.status_code == 201, response.content
+        # The third call opened a referral and, after commit, tried to enqueue the dashboard
+        # upkeep: the broker refused, the call stands.
+        assert "dashboards.tasks.warm_repeat_share not enqueued" in caplog.text
         assert Call.objects.count() == 3
         assert Referral.objects.count() == 1  # opened live, in the call's transaction
 

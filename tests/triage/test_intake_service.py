@@ -205,3 +205,41 @@ def test_the_repeat_window_is_thirty_days_of_hours_across_a_clock_change():
     take_call(received_at=datetime(2025, 3, 20, 9, 0, tzinfo=UTC))
     third = take_call(received_at=third_at)
     assert third.repeat_calls_30d == 3
+
+
+def test_the_call_that_opens_a_referral_enqueues_dashboard_upkeep_after_commit(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from dashboards.tasks import warm_repeat_share
+
+    sent = []
+    monkeypatch.setattr(warm_repeat_share, "apply_async", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=True) as first_two:
+        take_call()
+        take_call(address="10 high street flat 2 ely")
+    with django_capture_on_commit_callbacks(execute=True) as third:
+        take_call(address="2/10 High St, Ely")
+    assert (len(first_two), len(third), len(sent)) == (0, 1, 1)
+
+
+def test_a_broker_outage_never_fails_the_write_that_enqueues(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from dashboards.tasks import warm_repeat_share
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to redis")
+
+    monkeypatch.setattr(warm_repeat_share, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        for address in (
+            "Flat 2, 10 High St, Ely",
+            "10 high street flat 2 ely",
+            "2/10 High St, Ely",
+        ):
+            take_call(address=address)
+    assert Call.objects.count() == 3
+    assert Referral.objects.count() == 1
+    assert "not enqueued (OperationalError)" in caplog.text
