@@ -85,6 +85,12 @@ class Row:
 # --- reading ------------------------------------------------------------------------------
 
 
+# Fact fields are optional in an import (issue 4). The two questions a handler must answer
+# have no neutral answer; a historical call recorded without them is taken as the commonest
+# case, a welfare check reported by the public (documented in README).
+IMPORT_DEFAULTS = {"concern_type": "welfare_check", "caller_type": "public"}
+
+
 def detect_format(path: Path, fmt: str | None) -> str:
     if fmt:
         if fmt not in ("csv", "jsonl"):
@@ -228,6 +234,8 @@ class Validator:
             value = raw.get(spec.name, _ABSENT)
             if self.csv and value is not _ABSENT:
                 value = _ABSENT if not value.strip() else _csv_value(spec, value)
+            if value is _ABSENT and spec.name in IMPORT_DEFAULTS:
+                value = IMPORT_DEFAULTS[spec.name]
             if value is _ABSENT:
                 if spec.default is None and not spec.nullable:
                     missing.append(spec.name)

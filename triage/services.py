@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +24,8 @@ REPEAT_WINDOW = timedelta(days=30)
 REPEAT_THRESHOLD = 3
 # A call may be stamped slightly ahead of the server clock (handset clocks drift).
 MAX_CLOCK_SKEW = timedelta(minutes=2)
+# Older times are typing errors (a year of 1800), not calls.
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_ADDRESS = 500
 MAX_NARRATIVE = 10_000
 MAX_NOTE = 2_000
@@ -49,6 +51,8 @@ def _validate_intake(*, channel, address, narrative, received_at, now, facts):
             errors["received_at"] = ["Must be an ISO-8601 date-time with a time zone."]
         elif received_at > now + MAX_CLOCK_SKEW:
             errors["received_at"] = ["Cannot be in the future."]
+        elif received_at < EARLIEST_CALL:
+            errors["received_at"] = ["Must be on or after 2000-01-01."]
     if not isinstance(facts, dict):
         errors["facts"] = ["Must be an object with every RCRP fact."]
         return errors, None
@@ -80,7 +84,7 @@ def call_create(
     suggestion. Returns (call, created): a repeated ``client_token`` returns the first call.
     """
     if client_token is not None:
-        existing = Call.objects.filter(client_token=client_token).first()
+        existing = _call_for_token(client_token, handler)
         if existing is not None:
             return existing, False
     try:
@@ -97,10 +101,20 @@ def call_create(
     except IntegrityError:
         # Two submits of one form raced; the first one's call is the call.
         if client_token is not None:
-            existing = Call.objects.filter(client_token=client_token).first()
+            existing = _call_for_token(client_token, handler)
             if existing is not None:
                 return existing, False
         raise
+
+
+def _call_for_token(client_token, handler) -> Call | None:
+    """The call already saved with this token: only ever the same handler's own call."""
+    existing = Call.objects.filter(client_token=client_token).first()
+    if existing is None:
+        return None
+    if handler is not None and existing.handler_id != handler.pk:
+        raise DomainError("This client_token was used for another call.", field="client_token")
+    return existing
 
 
 @transaction.atomic

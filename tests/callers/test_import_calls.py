@@ -202,13 +202,14 @@ def test_a_future_call_and_a_bad_fact_value_are_rejected(tmp_path):
     assert messages[1].startswith("line 3: entry_required: Must be true or false")
 
 
-def test_concern_type_has_no_default_and_is_required(tmp_path):
+def test_a_file_with_only_the_required_columns_imports_as_welfare_checks(tmp_path):
     path = write(
         tmp_path, "c.csv", f'received_at,channel,address\n2025-01-01T00:00Z,999,"{HOME}"\n'
     )
-    _, messages = _errors(path)
-    assert "concern_type: required" in messages[0]
-    assert "caller_type: required" in messages[0]
+    run(path)
+    call = Call.objects.get()
+    assert (call.facts["concern_type"], call.facts["caller_type"]) == ("welfare_check", "public")
+    assert call.rule_id == "CFW-ADVICE"
 
 
 def test_a_bad_json_line_is_reported_by_its_line(tmp_path):

@@ -231,3 +231,48 @@ def test_the_openapi_schema_is_served_and_valid(login, handler):
     validate_schema(schema)
     assert "/api/triage/evaluate/" in schema["paths"]
     assert "/api/calls/{id}/decision/" in schema["paths"]
+
+
+def test_post_call_reports_each_fact_error_with_its_message(login, handler):
+    response = _post_call(login(handler), facts=facts(concern_type="awol"))
+    assert response.status_code == 400
+    assert response.json()["facts"] == {
+        "patient_status": ["AWOL requires patient_status detained_mha or detained_mha_restricted."]
+    }
+
+
+def test_a_client_token_of_another_handlers_call_is_refused_not_replayed(login, handler):
+    from tests.factories import UserFactory
+
+    token = str(uuid.uuid4())
+    assert _post_call(login(handler), client_token=token).status_code == 201
+    other = login(UserFactory(role="call_handler"))
+    response = _post_call(other, client_token=token, address="3 Mill Lane, Ely")
+    assert response.status_code == 400
+    assert "client_token" in response.json()
+    assert "14 Station" not in response.content.decode()
+    assert Call.objects.count() == 1
+
+
+def test_a_call_from_before_2000_is_refused(login, handler):
+    response = _post_call(login(handler), received_at="1800-01-01T00:00:00Z")
+    assert response.status_code == 400
+    assert response.json()["received_at"] == ["Must be on or after 2000-01-01."]
+
+
+@pytest.mark.parametrize(
+    "query", ["overridden=bogus", "agency=FIRE_SERVICE", "final_agency=x", "concern_type=x"]
+)
+def test_call_list_filters_refuse_unknown_values(login, supervisor, query):
+    response = login(supervisor).get(f"/api/calls/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_call_list_filters_by_overridden(login, supervisor):
+    from tests.factories import take_call
+
+    take_call()
+    client = login(supervisor)
+    assert client.get("/api/calls/?overridden=false").json()["count"] == 1
+    assert client.get("/api/calls/?overridden=true").json()["count"] == 0

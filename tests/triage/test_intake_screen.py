@@ -166,3 +166,12 @@ def test_the_review_queue_lists_overrides_with_who_and_why(login, handler, super
     html = login(supervisor).get(reverse("triage:review-queue")).content.decode()
     assert "Knife mentioned." in html
     assert handler.username in html
+
+
+def test_a_cross_field_fact_error_is_shown_on_the_form_not_a_500(login, handler):
+    response = login(handler).post(
+        reverse("triage:call-new"), _form(fact_concern_type="awol", fact_patient_status="none")
+    )
+    assert response.status_code == 400
+    assert "AWOL requires patient_status" in response.content.decode()
+    assert Call.objects.count() == 0
