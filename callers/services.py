@@ -147,7 +147,7 @@ def _link_uprn(dwelling: Dwelling, uprn: str) -> Dwelling:
     return dwelling if dwelling.uprn == uprn else Dwelling.objects.get(uprn=uprn)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the caller's transaction; errors propagate
 def dwellings_resolve_many(
     addresses: Iterable[str], *, parsed: Mapping[str, ParsedAddress] | None = None
 ) -> dict[str, Dwelling]:
@@ -202,7 +202,7 @@ def dwellings_resolve_many(
     return found
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     """The dwelling an address names, created on first sight; None if no dwelling can be
     identified (a bare street name). ``lock`` takes a row lock so that concurrent intakes at
