@@ -276,3 +276,16 @@ def test_call_list_filters_by_overridden(login, supervisor):
     client = login(supervisor)
     assert client.get("/api/calls/?overridden=false").json()["count"] == 1
     assert client.get("/api/calls/?overridden=true").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "received_after=0001-01-01T00%3A00%3A00%2B23%3A46",
+        "received_after=0008-04-21T20%3A15%3A00%2B23%3A46",
+        "received_before=9999-12-31T23%3A59%3A59-23%3A59",
+    ],
+)
+def test_extreme_date_filters_are_answered_never_a_500(login, supervisor, query):
+    response = login(supervisor).get(f"/api/calls/?{query}")
+    assert response.status_code in (200, 400)
