@@ -27,21 +27,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench.bench_engine import random_facts  # noqa: E402
-
-STREETS = ["High Street", "Station Road", "Mill Lane", "Church Road", "Victoria Road"]
-TOWNS = [("Ely", "CB7 4AA"), ("March", "PE15 8NH"), ("Wisbech", "PE13 1AB")]
-
-
-def address(rng: random.Random) -> str:
-    town, postcode = rng.choice(TOWNS)
-    flat = f"Flat {rng.randint(1, 6)}, " if rng.random() < 0.3 else ""
-    return f"{flat}{rng.randint(1, 120)} {rng.choice(STREETS)}, {town} {postcode}"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from bench.workload import call_body, percentile  # noqa: E402
 
 
 def main() -> None:
@@ -60,12 +46,7 @@ def main() -> None:
         rng = random.Random(7)
         timings = []
         for i in range(args.calls + 50):
-            body = {
-                "channel": rng.choice(["999", "101"]),
-                "address": address(rng),
-                "narrative": "Caller worried about a neighbour.",
-                "facts": random_facts(rng),
-            }
+            body = call_body(rng, houses=120)
             start = time.perf_counter()
             response = client.post("/api/calls/", body, content_type="application/json")
             elapsed = time.perf_counter() - start

@@ -29,12 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from bench.workload import call_body, percentile  # noqa: E402
 
 
 def prepare_users(handlers: int, supervisors: int) -> tuple[list[str], list[str]]:
@@ -107,31 +102,12 @@ class Connection:
         return status
 
 
-STREETS = ["High Street", "Station Road", "Mill Lane", "Church Road", "Victoria Road", "Park Road"]
-TOWNS = [("Ely", "CB7 4AA"), ("March", "PE15 8NH"), ("Wisbech", "PE13 1AB"), ("Soham", "CB7 5AB")]
-
-
-def call_body(rng):
-    from bench.bench_engine import random_facts
-
-    town, postcode = rng.choice(TOWNS)
-    flat = f"Flat {rng.randint(1, 8)}, " if rng.random() < 0.3 else ""
-    return json.dumps(
-        {
-            "channel": rng.choice(["999", "101"]),
-            "address": f"{flat}{rng.randint(1, 400)} {rng.choice(STREETS)}, {town} {postcode}",
-            "narrative": "Caller concerned for a neighbour.",
-            "facts": random_facts(rng),
-        }
-    ).encode()
-
-
 async def drive(args, host, port, handler_sessions, supervisor_sessions):
     csrf = secrets.token_hex(16)
     intake, dashboard, errors = [], [], []
     deadline = time.perf_counter() + args.duration
     rng = random.Random(1)
-    bodies = [call_body(rng) for _ in range(2000)]
+    bodies = [json.dumps(call_body(rng)).encode() for _ in range(2000)]
 
     async def handler(session):
         conn = Connection(host, port, f"sessionid={session}; csrftoken={csrf}")

@@ -101,14 +101,6 @@ TYPES = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Gardens", "Way")
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 MAX_NUMBER = 300
 HANDLERS = 20
-THRIVE = {
-    "threat": "No threat to others reported.",
-    "harm": "Possible harm to self; no injury reported.",
-    "risk": "Assessed from the caller's account.",
-    "investigation": "No offence disclosed.",
-    "vulnerability": "Known vulnerability recorded.",
-    "engagement": "Caller engaged and agreed the plan.",
-}
 TOLD = "Told the caller who will help and to call back if things change."
 OVERRIDE_REASONS = ("risk_higher", "partner_unavailable", "new_information", "response_plan")
 
@@ -472,6 +464,7 @@ def _copy_calls(
     from psycopg.copy import QueuedLibpqWriter
 
     from triage.demo import TOWNS
+    from triage.management.commands.seed_demo import THRIVE
 
     random_ = rng.random
     dwellings = len(addresses)

@@ -14,7 +14,6 @@ from .models import Call, Decision
 from .services import THRIVE_ELEMENTS
 
 YES_NO_UNKNOWN = [("", "Not known / not applicable"), ("yes", "Yes"), ("no", "No")]
-CHECK_IDS = ("CHECK-SUICIDE-MEANS", "CHECK-CAPACITY-MISSING")
 # Answers the handler must choose; every other question starts on its neutral answer.
 MUST_CHOOSE = {"concern_type", "caller_type"}
 
@@ -114,7 +113,7 @@ class IntakeForm(forms.Form):
             self.fields[f"thrive_{element}"] = forms.CharField(
                 max_length=2000, label=element.capitalize()
             )
-        for check in CHECK_IDS:
+        for check in engine.CHECK_IDS:
             self.fields[f"check_{check}"] = forms.CharField(
                 max_length=2000, required=False, label="Reason (no present risk)"
             )

@@ -104,16 +104,7 @@ def dwelling_panel(request):
     dwelling = dwelling_find(address) if len(address.strip()) >= 4 else None
     summary = dwelling_intake_summary(dwelling)
     if dwelling is not None:
-        from core.services import processing_log
-
-        processing_log(
-            user=request.user,
-            operation="consultation",
-            object_type="dwelling",
-            object_id=dwelling.pk,
-            justification="live call intake",
-            request=request,
-        )
+        log_consultation(user=request.user, obj=dwelling, justification="live call intake")
     return render(request, "triage/_dwelling_panel.html", {"dwelling": summary, "address": address})
 
 
