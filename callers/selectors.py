@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from .models import Dwelling, ResponsePlan
@@ -10,7 +11,29 @@ REPEAT_WINDOW = timedelta(days=30)
 def plan_current(dwelling: Dwelling) -> ResponsePlan | None:
     """The latest version of the dwelling's response plan, expired or not: an expired plan
     is shown as expired, never silently hidden."""
+    if hasattr(dwelling, "plans_newest_first"):  # prefetched by a list
+        return dwelling.plans_newest_first[0] if dwelling.plans_newest_first else None
     return dwelling.plans.select_related("author").order_by("-version").first()
+
+
+def intake_prefetches(prefix: str = "dwelling__") -> list[Prefetch]:
+    """What dwelling_intake_summary reads, fetched once for a list of rows (no N+1)."""
+    from referrals.models import Referral
+
+    return [
+        Prefetch(
+            f"{prefix}referrals",
+            queryset=Referral.objects.exclude(status=Referral.Status.CLOSED).only(
+                "id", "dwelling_id", "status", "created_at"
+            ),
+            to_attr="open_referrals",
+        ),
+        Prefetch(
+            f"{prefix}plans",
+            queryset=ResponsePlan.objects.select_related("author").order_by("-version"),
+            to_attr="plans_newest_first",
+        ),
+    ]
 
 
 def plan_summary(plan: ResponsePlan | None, today=None) -> dict | None:
@@ -41,12 +64,24 @@ def dwelling_intake_summary(
         calls_30d = dwelling.calls.filter(
             received_at__gte=now - REPEAT_WINDOW, received_at__lte=now
         ).count()
-    referral = (
-        Referral.objects.filter(dwelling=dwelling)
-        .exclude(status=Referral.Status.CLOSED)
-        .values("id", "status", "created_at")
-        .first()
-    )
+    if hasattr(dwelling, "open_referrals"):  # prefetched by a list (see intake_prefetches)
+        open_referrals = dwelling.open_referrals
+        referral = (
+            {
+                "id": open_referrals[0].id,
+                "status": open_referrals[0].status,
+                "created_at": open_referrals[0].created_at,
+            }
+            if open_referrals
+            else None
+        )
+    else:
+        referral = (
+            Referral.objects.filter(dwelling=dwelling)
+            .exclude(status=Referral.Status.CLOSED)
+            .values("id", "status", "created_at")
+            .first()
+        )
     return {
         "key": dwelling.key,
         "address": dwelling.address,

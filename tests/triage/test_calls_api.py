@@ -289,3 +289,18 @@ def test_call_list_filters_by_overridden(login, supervisor):
 def test_extreme_date_filters_are_answered_never_a_500(login, supervisor, query):
     response = login(supervisor).get(f"/api/calls/?{query}")
     assert response.status_code in (200, 400)
+
+
+def test_the_call_list_reads_dwelling_summaries_without_a_query_per_call(
+    login, supervisor, django_assert_max_num_queries
+):
+    from tests.factories import take_call
+
+    for n in range(8):
+        for _ in range(3):  # a referral at every dwelling
+            take_call(address=f"{n + 1} Mill Lane, Ely CB7 4AA")
+    client = login(supervisor)
+    with django_assert_max_num_queries(12):
+        body = client.get("/api/calls/").json()
+    assert body["count"] == 24
+    assert all(row["dwelling"]["open_referral"] for row in body["results"])

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callers.selectors import intake_prefetches
 from core.roles import ALL_ROLES, HasRole, Role
 from core.services import log_consultation
 
@@ -58,7 +59,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"),
             to_attr="latest_decisions",
         )
-        return calls_visible_to(self.request.user).prefetch_related(latest)
+        return calls_visible_to(self.request.user).prefetch_related(latest, *intake_prefetches())
 
     def retrieve(self, request, *args, **kwargs):
         call = self.get_object()
