@@ -18,17 +18,21 @@ from .models import RuleSet
 
 
 def _suggest(form: IntakeForm, address: str):
-    """Evaluate the answers so far: (suggestion or None, fact errors, dwelling summary)."""
+    """Evaluate the answers so far: (suggestion or None, fact errors). Runs on every change,
+    so it only counts the dwelling's calls; the panel shows the rest."""
     dwelling = dwelling_find(address) if address.strip() else None
-    summary = dwelling_intake_summary(dwelling)
+    earlier = 0
+    if dwelling is not None:
+        window = selectors.calls_in_repeat_window(dwelling, timezone.now(), services.REPEAT_WINDOW)
+        earlier = window.count()
     facts = form.facts()
-    facts["repeat_calls_30d"] = (summary["calls_30d"] if summary else 0) + 1
+    facts["repeat_calls_30d"] = earlier + 1
     try:
         parsed = engine.parse_facts(facts)
     except engine.FactsError as exc:
-        return None, exc.errors, summary
+        return None, exc.errors
     _, rules = selectors.ruleset_current()
-    return engine.evaluate(parsed, rules), {}, summary
+    return engine.evaluate(parsed, rules), {}
 
 
 def _check_values(request, suggestion):
@@ -65,7 +69,7 @@ def call_new(request):
                 messages.info(request, f"Call {call.pk} was already saved; it was not saved twice.")
             return redirect("triage:call-detail", pk=call.pk)
     if form.is_bound:
-        suggestion, _, _ = _suggest(form, request.POST.get("address", ""))
+        suggestion, _ = _suggest(form, request.POST.get("address", ""))
     return render(
         request,
         "triage/call_new.html",
@@ -84,7 +88,7 @@ def suggest(request):
     """htmx: the suggestion panel for the answers so far (nothing is stored)."""
     form = IntakeForm(request.POST)
     form.is_valid()  # fills cleaned_data for the answered questions; errors shown in the panel
-    suggestion, errors, _ = _suggest(form, request.POST.get("address", ""))
+    suggestion, errors = _suggest(form, request.POST.get("address", ""))
     return render(
         request,
         "triage/_suggestion.html",
