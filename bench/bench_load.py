@@ -53,7 +53,7 @@ def prepare_users(handlers: int, supervisors: int) -> tuple[list[str], list[str]
             user.groups.add(role)
             store = SessionStore()
             store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            store[BACKEND_SESSION_KEY] = "core.auth.RoleAwareBackend"
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             keys.append(store.session_key)

@@ -13,11 +13,12 @@ know fall back to the key.
 address, and the historical import uses it in batches.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
 from .models import Dwelling, GazetteerAddress
@@ -63,6 +64,26 @@ def _typed(addresses: Iterable[str], parsed: Mapping[str, ParsedAddress] | None)
     return list(items.values())
 
 
+def _sharing_triples(rows, items: list[_Typed]) -> dict[tuple, list]:
+    """(postcode, number, sub_building) -> the rows (dwellings or gazetteer entries) that
+    share it with one of the items: the candidates ``same_dwelling`` confirms or rejects.
+    Narrowed by all three fields (an index), not by postcode alone: a whole postcode, or a
+    postcode typed for many streets, is many rows the match would only throw away."""
+    found: dict[tuple, list] = defaultdict(list)
+    for chunk in _chunks(sorted({i.triple for i in items})):
+        wanted = set(chunk)
+        narrowed = rows.filter(
+            postcode__in={t[0] for t in chunk},
+            number__in={t[1] for t in chunk},
+            sub_building__in={t[2] for t in chunk},
+        )
+        for row in narrowed:
+            triple = (row.postcode, row.number, row.sub_building)
+            if triple in wanted:
+                found[triple].append(row)
+    return found
+
+
 def gazetteer_loaded() -> bool:
     return GazetteerAddress.objects.exists()
 
@@ -75,10 +96,7 @@ def _gazetteer_uprns(items: list[_Typed]) -> dict[str, str]:
             by_key[key].add(uprn)
     uprns = {key: next(iter(found)) for key, found in by_key.items() if len(found) == 1}
     rest = [i for i in items if i.key not in by_key and i.fuzzy]
-    candidates: dict[tuple, list[GazetteerAddress]] = defaultdict(list)
-    for postcodes in _chunks({i.parsed.postcode for i in rest}):
-        for row in GazetteerAddress.objects.filter(postcode__in=postcodes):
-            candidates[(row.postcode, row.number, row.sub_building)].append(row)
+    candidates = _sharing_triples(GazetteerAddress.objects.all(), rest)
     for item in rest:
         found = {
             row.uprn
@@ -96,10 +114,7 @@ def _key_dwellings(items: list[_Typed]) -> dict[str, Dwelling]:
     for keys in _chunks(i.key for i in items):
         found.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
     rest = [i for i in items if i.key not in found and i.fuzzy]
-    candidates: dict[tuple, list[Dwelling]] = defaultdict(list)
-    for postcodes in _chunks({i.parsed.postcode for i in rest}):
-        for d in Dwelling.objects.filter(postcode__in=postcodes).order_by("id"):
-            candidates[(d.postcode, d.number, d.sub_building)].append(d)
+    candidates = _sharing_triples(Dwelling.objects.order_by("id"), rest)
     for item in rest:
         for candidate in candidates.get(item.triple, ())[:MAX_CANDIDATES]:
             if same_dwelling(item.parsed, parse_address(candidate.address)):
@@ -202,15 +217,58 @@ def dwellings_resolve_many(
     return found
 
 
+def _locked_for_intake(column: str, value) -> Dwelling | None:
+    """The dwelling whose ``column`` ("key" or "id") is ``value``, row-locked, with what
+    the handler's summary needs to know (see ``callers.selectors.dwelling_intake_summary``)
+    and whether a gazetteer is loaded. Written out: it runs at every intake, and the ORM
+    builds these EXISTS clauses at several times the cost of the query itself."""
+    from referrals.models import Referral
+
+    sql = _intake_lock_sql(column)
+    dwelling = next(iter(Dwelling.objects.raw(sql, [Referral.Status.CLOSED, value])), None)
+    if dwelling is not None:  # SQLite answers EXISTS with 0 or 1
+        for flag in ("intake_has_open_referral", "intake_has_plan", "gazetteer_loaded"):
+            setattr(dwelling, flag, bool(getattr(dwelling, flag)))
+    return dwelling
+
+
+@functools.cache
+def _intake_lock_sql(column: str) -> str:
+    from referrals.models import Referral
+
+    from .models import ResponsePlan
+
+    qn = connection.ops.quote_name
+    if column not in ("key", "id"):
+        raise ValueError(column)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT d.*, "  # noqa: S608 - identifiers from model metadata, value a parameter
+        f"EXISTS (SELECT 1 FROM {qn(Referral._meta.db_table)} r "
+        f"WHERE r.{qn('dwelling_id')} = d.{qn('id')} AND r.{qn('status')} <> %s) "
+        f"AS intake_has_open_referral, "
+        f"EXISTS (SELECT 1 FROM {qn(ResponsePlan._meta.db_table)} p "
+        f"WHERE p.{qn('dwelling_id')} = d.{qn('id')}) AS intake_has_plan, "
+        f"EXISTS (SELECT 1 FROM {qn(GazetteerAddress._meta.db_table)}) AS gazetteer_loaded "
+        f"FROM {qn(Dwelling._meta.db_table)} d WHERE d.{qn(column)} = %s{lock}"
+    )
+
+
 @transaction.atomic(savepoint=False)
 def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     """The dwelling an address names, created on first sight; None if no dwelling can be
     identified (a bare street name). ``lock`` takes a row lock so that concurrent intakes at
-    one dwelling count their calls one after another."""
+    one dwelling count their calls one after another, and reads what the handler's summary
+    needs to know (``_locked_for_intake``)."""
     items = _typed([address], None)
     if not items:
         return None
+    if lock:
+        # The usual intake: a known dwelling and no gazetteer. One query finds and locks it.
+        locked = _locked_for_intake("key", items[0].key)
+        if locked is not None and not locked.gazetteer_loaded:
+            return locked
     dwelling = dwellings_resolve_many([address], parsed={address: items[0].parsed})[items[0].key]
     if lock:
-        dwelling = Dwelling.objects.select_for_update().get(pk=dwelling.pk)
+        dwelling = _locked_for_intake("id", dwelling.pk)
     return dwelling

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -233,7 +234,8 @@ PASSWORD_CONTEXT_WORDS = _env_or_fail("PASSWORD_CONTEXT_WORDS", env.list, [])
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out (username, address) pair before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads a request's user with their roles in one query.
+    "core.auth.RoleAwareBackend",
 ]
 # Lockout: 10 failures for one username from one address within 15 minutes pause that
 # pair only, so nobody elsewhere can lock a colleague out mid-shift.
@@ -258,7 +260,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = _env_or_fail("SESSION_IDLE_MINUTES", env.int, 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: every request pushes the deadline on
+# Idle expiry: a request pushes the deadline on, at most once a minute
+# (core.middleware.SessionTouchMiddleware), not with a session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"

@@ -1,6 +1,14 @@
-"""Login plumbing: the client address that django-axes counts failures against."""
+"""Login plumbing: the client address that django-axes counts failures against, and the
+per-request user load."""
+
+import functools
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+
+from .roles import KNOWN_ROLES
 
 
 def client_ip(request) -> str:
@@ -16,3 +24,53 @@ def client_ip(request) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+class RoleAwareBackend(ModelBackend):
+    """ModelBackend whose per-request user load also reads the user's roles and whether
+    they have a confirmed second-factor device, in the same query.
+
+    Every request loads its user; without this it would then ask for the user's groups
+    (``core.roles.user_roles``) and devices (``core.middleware.OTPRequiredMiddleware``)
+    in two more queries. The query is written out (``_user_sql``): it runs on every
+    request, and building the same thing with the ORM costs more than the two queries.
+    """
+
+    def get_user(self, user_id):
+        try:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        rows = list(get_user_model().objects.raw(_user_sql(), [user_id]))
+        if not rows or not self.user_can_authenticate(rows[0]):
+            return None
+        user = rows[0]
+        roles = {row.role_name for row in rows} & KNOWN_ROLES
+        user._triage_roles = KNOWN_ROLES if user.is_superuser else frozenset(roles)
+        user._triage_has_otp_device = bool(user.has_otp_device)
+        return user
+
+
+@functools.cache
+def _user_sql() -> str:
+    """The user, one row per group they hold (a NULL name for none), and whether they have
+    a confirmed TOTP device. Names come from model metadata."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user_model = get_user_model()
+    qn = connection.ops.quote_name
+    users = qn(user_model._meta.db_table)
+    memberships = user_model.groups.through._meta
+    groups = qn(user_model.groups.field.related_model._meta.db_table)
+    devices = qn(TOTPDevice._meta.db_table)
+    member_user = qn(memberships.get_field("user").column)
+    member_group = qn(memberships.get_field("group").column)
+    return (
+        f"SELECT u.*, g.{qn('name')} AS role_name, EXISTS ("  # noqa: S608 - no user input
+        f"SELECT 1 FROM {devices} d WHERE d.{qn('user_id')} = u.{qn('id')} "
+        f"AND d.{qn('confirmed')}) AS has_otp_device "
+        f"FROM {users} u "
+        f"LEFT JOIN {qn(memberships.db_table)} m ON m.{member_user} = u.{qn('id')} "
+        f"LEFT JOIN {groups} g ON g.{qn('id')} = m.{member_group} "
+        f"WHERE u.{qn('id')} = %s"
+    )

@@ -22,6 +22,11 @@ def otp_required_for(user) -> bool:
 
 
 def user_has_confirmed_device(user) -> bool:
+    """Whether the user has a confirmed device: read with the request's user when the
+    session's backend loaded it (core.auth.RoleAwareBackend), else asked."""
+    known = getattr(user, "_triage_has_otp_device", None)
+    if known is not None:
+        return known
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
@@ -56,6 +61,7 @@ def otp_confirm(*, request, device: TOTPDevice, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+    request.user._triage_has_otp_device = True
     otp_login(request, device)
     return True
 

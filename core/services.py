@@ -61,6 +61,28 @@ def log_object(*, user, operation: str, obj, justification: str = "", recipient:
     )
 
 
+def log_objects(*, user, events) -> list[ProcessingLog]:
+    """Several events about model instances in one insert: ``events`` is
+    (operation, obj, justification) triples, as ``log_object`` takes them one by one."""
+    who = _who(user)
+    request_id = current_request_id()
+    entries = []
+    for operation, obj, justification in events:
+        if operation not in Operation.values:
+            raise ValueError(f"Unknown processing operation {operation!r}")
+        entries.append(
+            ProcessingLog(
+                **who,
+                operation=operation,
+                object_type=obj._meta.model_name,
+                object_id=str(obj.pk),
+                justification=justification[:500],
+                request_id=request_id,
+            )
+        )
+    return ProcessingLog.objects.bulk_create(entries)
+
+
 def log_collection(*, user, obj, justification: str = ""):
     """A record was created from what someone told us (a call, a dwelling, a referral)."""
     return log_object(

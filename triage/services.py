@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from callers.services import dwelling_resolve
 from core.errors import DomainError
-from core.services import log_alteration, log_collection, log_combination
+from core.models import ProcessingLog
+from core.services import log_alteration, log_objects
 from core.tasks import enqueue_on_commit
 from dashboards.services import stats_call_decided, stats_call_received
 from dashboards.tasks import warm_repeat_share
@@ -18,6 +19,8 @@ from referrals.services import referral_open_automatic
 from . import engine
 from .models import Call, Decision, RuleSet
 from .selectors import calls_in_repeat_window, ruleset_current
+
+Operation = ProcessingLog.Operation
 
 # Operation Farmington: three calls from one dwelling within 30 days.
 REPEAT_WINDOW = timedelta(days=30)
@@ -160,16 +163,19 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         suggested_police_attend=suggestion.police_attend,
         suggestion=suggestion.to_dict(),
     )
-    log_collection(user=handler, obj=call)
+    events = [(Operation.COLLECTION, call, "")]
     if dwelling is not None:
-        log_combination(user=handler, obj=call, justification=f"linked to dwelling {dwelling.pk}")
+        events.append((Operation.COMBINATION, call, f"linked to dwelling {dwelling.pk}"))
+    log_objects(user=handler, events=events)
     stats_call_received(call=call)
     if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
-        _, opened = referral_open_automatic(
+        referral, opened = referral_open_automatic(
             dwelling=dwelling,
             trigger_calls=[*window[-(REPEAT_THRESHOLD - 1) :], call],
             triggered_at=received_at,
         )
+        # The handler's summary shows it without asking again (see intake_prefetches).
+        dwelling.open_referrals = [referral] if referral is not None else []
         if opened:
             enqueue_on_commit(warm_repeat_share)
     return call
