@@ -108,10 +108,11 @@ def _gazetteer_uprns(items: list[_Typed]) -> dict[str, str]:
     return uprns
 
 
-def _key_dwellings(items: list[_Typed]) -> dict[str, Dwelling]:
-    """key -> the dwelling each address names by key or by a confirmed near match."""
+def _key_dwellings(items: list[_Typed], absent: frozenset = frozenset()) -> dict[str, Dwelling]:
+    """key -> the dwelling each address names by key or by a confirmed near match. Keys in
+    ``absent`` were just looked up and not found: only near matches are sought for them."""
     found: dict[str, Dwelling] = {}
-    for keys in _chunks(i.key for i in items):
+    for keys in _chunks(i.key for i in items if i.key not in absent):
         found.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
     rest = [i for i in items if i.key not in found and i.fuzzy]
     candidates = _sharing_triples(Dwelling.objects.order_by("id"), rest)
@@ -123,7 +124,9 @@ def _key_dwellings(items: list[_Typed]) -> dict[str, Dwelling]:
     return found
 
 
-def _lookup(items: list[_Typed]) -> tuple[dict[str, Dwelling], dict[str, str]]:
+def _lookup(
+    items: list[_Typed], absent: frozenset = frozenset()
+) -> tuple[dict[str, Dwelling], dict[str, str]]:
     """(key -> existing dwelling, key -> gazetteer UPRN) for the items. Reads only."""
     uprns = _gazetteer_uprns(items) if items and gazetteer_loaded() else {}
     found: dict[str, Dwelling] = {}
@@ -132,7 +135,8 @@ def _lookup(items: list[_Typed]) -> tuple[dict[str, Dwelling], dict[str, str]]:
         for chunk in _chunks(set(uprns.values())):
             by_uprn.update((d.uprn, d) for d in Dwelling.objects.filter(uprn__in=chunk))
         found = {key: by_uprn[uprn] for key, uprn in uprns.items() if uprn in by_uprn}
-    for key, dwelling in _key_dwellings([i for i in items if i.key not in found]).items():
+    rest = [i for i in items if i.key not in found]
+    for key, dwelling in _key_dwellings(rest, absent).items():
         # A dwelling already tied to another UPRN is another household.
         if key in uprns and dwelling.uprn is not None and dwelling.uprn != uprns[key]:
             continue
@@ -164,17 +168,21 @@ def _link_uprn(dwelling: Dwelling, uprn: str) -> Dwelling:
 
 @transaction.atomic(savepoint=False)  # part of the caller's transaction; errors propagate
 def dwellings_resolve_many(
-    addresses: Iterable[str], *, parsed: Mapping[str, ParsedAddress] | None = None
+    addresses: Iterable[str],
+    *,
+    parsed: Mapping[str, ParsedAddress] | None = None,
+    absent_keys: frozenset = frozenset(),
 ) -> dict[str, Dwelling]:
     """Every dwelling the addresses name, created on first sight: {dwelling_key: Dwelling}.
 
     Addresses naming no dwelling are left out. Two new spellings of one dwelling in the
     batch give one dwelling, as they would one after another. Safe against concurrent
     writers: rows are inserted with ON CONFLICT DO NOTHING and read back. ``parsed`` maps
-    an address to its ``parse_address`` result when the caller already has it.
+    an address to its ``parse_address`` result when the caller already has it;
+    ``absent_keys`` are dwelling keys it has just looked up and not found.
     """
     items = _typed(addresses, parsed)
-    found, uprns = _lookup(items)
+    found, uprns = _lookup(items, absent_keys)
     for key, dwelling in found.items():
         if key in uprns and dwelling.uprn is None:
             found[key] = _link_uprn(dwelling, uprns[key])
@@ -263,12 +271,16 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     items = _typed([address], None)
     if not items:
         return None
+    locked = None
     if lock:
         # The usual intake: a known dwelling and no gazetteer. One query finds and locks it.
         locked = _locked_for_intake("key", items[0].key)
         if locked is not None and not locked.gazetteer_loaded:
             return locked
-    dwelling = dwellings_resolve_many([address], parsed={address: items[0].parsed})[items[0].key]
+    absent = frozenset({items[0].key}) if lock and locked is None else frozenset()
+    dwelling = dwellings_resolve_many(
+        [address], parsed={address: items[0].parsed}, absent_keys=absent
+    )[items[0].key]
     if lock:
         dwelling = _locked_for_intake("id", dwelling.pk)
     return dwelling

@@ -69,6 +69,22 @@ def _upsert(model, key: dict, delta: int) -> None:
         cursor.execute(_upsert_sql(model), [*(key[name] for name in model.KEY), delta])
 
 
+def _upsert_many(rows: list[tuple[type, dict, int]]) -> None:
+    """``_upsert`` for several (model, key, delta): on PostgreSQL in one statement (each
+    upsert a data-modifying WITH clause), elsewhere one after another. The same statement
+    locks its rows in the same order in every transaction, so intakes cannot deadlock."""
+    if connection.vendor != "postgresql" or len(rows) < 2:
+        for model, key, delta in rows:
+            _upsert(model, key, delta)
+        return
+    clauses, params = [], []
+    for i, (model, key, delta) in enumerate(rows):
+        clauses.append(f"u{i} AS ({_upsert_sql(model)})")
+        params += [*(key[name] for name in model.KEY), delta]
+    with connection.cursor() as cursor:
+        cursor.execute("WITH " + ", ".join(clauses) + " SELECT 1", params)
+
+
 def _call_keys(call: Call, *, final_agency, final_police_attend, overridden, downgraded):
     local = call.received_at.astimezone(LONDON)
     decided = final_police_attend is not None
@@ -104,10 +120,9 @@ def stats_call_received(*, call: Call) -> None:
         overridden=call.overridden,
         downgraded=False,
     )
-    _upsert(DailyCallStat, daily, 1)
-    _upsert(HandlerDailyStat, handler, 1)
     local = call.received_at.astimezone(LONDON)
-    _upsert(HourlyCallStat, {"day": local.date(), "hour": local.hour, "channel": call.channel}, 1)
+    hourly = {"day": local.date(), "hour": local.hour, "channel": call.channel}
+    rows = [(DailyCallStat, daily, 1), (HandlerDailyStat, handler, 1), (HourlyCallStat, hourly, 1)]
     if call.dwelling_id is not None:
         dwelling = {
             "day": local.date(),
@@ -115,10 +130,11 @@ def stats_call_received(*, call: Call) -> None:
             "channel": call.channel,
             "repeat": call.repeat_calls_30d >= 2,
         }
-        _upsert(DwellingDailyStat, dwelling, 1)
-        if local.date() < monday(timezone.localdate()):
-            # A call back-dated into a completed week changes that day's cached share.
-            RepeatDayStat.objects.filter(day=local.date()).delete()
+        rows.append((DwellingDailyStat, dwelling, 1))
+    _upsert_many(rows)
+    if call.dwelling_id is not None and local.date() < monday(timezone.localdate()):
+        # A call back-dated into a completed week changes that day's cached share.
+        RepeatDayStat.objects.filter(day=local.date()).delete()
 
 
 def stats_call_decided(*, call: Call, decision: Decision, previous: Decision | None) -> None:

@@ -2,6 +2,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from core.roles import Role, has_role
@@ -13,6 +14,14 @@ from .models import Call, Decision, RuleSet
 _PARSED: dict[int, engine.RuleSet] = {}
 
 
+# The live version's row, by (id, published_at): see ruleset_current.
+_LIVE: dict[tuple, RuleSet] = {}
+_LIVE_SQL = (
+    f"SELECT id, published_at FROM {RuleSet._meta.db_table} "  # noqa: S608 - model metadata
+    "WHERE status = %s ORDER BY id LIMIT 1"
+)
+
+
 def ruleset_parsed(ruleset: RuleSet) -> engine.RuleSet:
     parsed = _PARSED.get(ruleset.pk)
     if parsed is None:
@@ -22,12 +31,22 @@ def ruleset_parsed(ruleset: RuleSet) -> engine.RuleSet:
 
 def ruleset_current() -> tuple[RuleSet, engine.RuleSet]:
     """The live rule set and its parsed form; the shipped default on first use."""
-    # The document is read once per process and version (parsed and cached), not per call.
-    ruleset = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).defer("document").first()
+    # Every intake asks which version is live: one small query, written out because the ORM
+    # would cost more than the query. The row and its parsed document are then read once per
+    # process and version (a stored version never changes but for its status).
+    with connection.cursor() as cursor:
+        cursor.execute(_LIVE_SQL, [RuleSet.Status.PUBLISHED])
+        live = cursor.fetchone()
+    ruleset = _LIVE.get(live) if live else None
     if ruleset is None:
-        from .services import ruleset_ensure_default
+        ruleset = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).defer("document").first()
+        if ruleset is None:
+            from .services import ruleset_ensure_default
 
-        ruleset = ruleset_ensure_default()
+            ruleset = ruleset_ensure_default()
+        _LIVE.clear()
+        if live is not None and live[0] == ruleset.pk:
+            _LIVE[live] = ruleset
     return ruleset, ruleset_parsed(ruleset)
 
 
