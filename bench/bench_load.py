@@ -1,15 +1,26 @@
 """Load: concurrent handlers taking calls and supervisors polling the dashboard, against
-gunicorn + PostgreSQL on loopback.
+gunicorn + PostgreSQL on loopback, then the nightly detection on the same database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench \\
         python bench/bench_load.py [--seed 1000000] [--handlers 50] [--supervisors 20] \\
-        [--duration 30] [--workers 5] [--url http://127.0.0.1:8001]
+        [--rate 0] [--duration 30] [--workers 3] [--url http://127.0.0.1:8001]
 
 Starts gunicorn itself (unless --url names a running server), logs the simulated users in
-by creating their sessions, then runs closed loops for --duration seconds: each handler
-POSTs /api/calls/ back to back, each supervisor GETs /dashboard/ every --poll seconds.
-Prints intake throughput, intake latency p50/p95/p99, dashboard p95 and errors. With
---seed N it first bulk-loads N calls with bench/seed.py. Not a test: it prints figures.
+by creating their sessions, then runs for --duration seconds: each supervisor GETs
+/dashboard/ every --poll seconds; each handler POSTs /api/calls/
+
+- back to back (--rate 0, the default: a closed loop, so latency = handlers / throughput
+  once the server is saturated), or
+- on a schedule that adds up to --rate calls per second across the handlers (an open loop:
+  each call's latency runs from the moment it was due, so a server that falls behind is
+  charged for the wait too).
+
+Prints intake throughput, intake latency p50/p95/p99, dashboard p95 and errors; then times
+the nightly detection run (the last 30 days) and a full-history re-detection. With --seed N
+it first bulk-loads N calls with bench/seed.py (use another DATABASE_URL for 5M). A database
+whose history has never been through detection first gets its referrals written in bulk
+(bench_detection's fixture), so that the nightly figure is the steady state.
+Not a test: it prints figures.
 """
 
 import argparse
@@ -27,6 +38,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from bench.workload import call_body, percentile  # noqa: E402
@@ -105,27 +117,40 @@ class Connection:
 async def drive(args, host, port, handler_sessions, supervisor_sessions):
     csrf = secrets.token_hex(16)
     intake, dashboard, errors = [], [], []
-    deadline = time.perf_counter() + args.duration
+    # Calls during the warm-up (each worker's first requests load the app) are not timed.
+    measured_from = time.perf_counter() + args.warmup
+    deadline = measured_from + args.duration
     rng = random.Random(1)
     bodies = [json.dumps(call_body(rng)).encode() for _ in range(2000)]
 
-    async def handler(session):
+    # Open loop: each handler's calls are due every `interval` seconds, handlers staggered.
+    interval = len(handler_sessions) / args.rate if args.rate else 0.0
+
+    async def handler(index, session):
         conn = Connection(host, port, f"sessionid={session}; csrftoken={csrf}")
         headers = (
             "Content-Type: application/json",
             f"X-CSRFToken: {csrf}",
             f"Referer: http://{host}:{port}/",
         )
+        due = time.perf_counter() + interval * index / max(1, len(handler_sessions))
         while time.perf_counter() < deadline:
             body = bodies[random.randrange(len(bodies))]
-            start = time.perf_counter()
+            if interval:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                start, due = due, due + interval
+                if start >= deadline:
+                    break
+            else:
+                start = time.perf_counter()
             try:
                 status = await conn.request("POST", "/api/calls/", body, headers)
             except Exception as exc:  # noqa: BLE001 - counted, never hidden
                 errors.append(repr(exc))
                 conn.writer = None
                 continue
-            intake.append(time.perf_counter() - start)
+            if start >= measured_from:
+                intake.append(time.perf_counter() - start)
             if status != 201:
                 errors.append(f"intake HTTP {status}")
 
@@ -139,16 +164,17 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions):
                 errors.append(repr(exc))
                 conn.writer = None
                 continue
-            dashboard.append(time.perf_counter() - start)
+            if start >= measured_from:
+                dashboard.append(time.perf_counter() - start)
             if status != 200:
                 errors.append(f"dashboard HTTP {status}")
             await asyncio.sleep(args.poll)
 
-    started = time.perf_counter()
     await asyncio.gather(
-        *(handler(s) for s in handler_sessions), *(supervisor(s) for s in supervisor_sessions)
+        *(handler(i, s) for i, s in enumerate(handler_sessions)),
+        *(supervisor(s) for s in supervisor_sessions),
     )
-    return intake, dashboard, errors, time.perf_counter() - started
+    return intake, dashboard, errors, time.perf_counter() - measured_from
 
 
 def wait_for(host, port, timeout=60):
@@ -170,8 +196,13 @@ def main():
     parser.add_argument("--handlers", type=int, default=50)
     parser.add_argument("--supervisors", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5, help="seconds not timed, first")
     parser.add_argument("--poll", type=float, default=5.0, help="dashboard poll interval (s)")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="intakes/s across all handlers (0: back to back)"
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--url", help="a running server instead of starting gunicorn")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
@@ -184,6 +215,7 @@ def main():
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
     )
     handler_sessions, supervisor_sessions = prepare_users(args.handlers, args.supervisors)
+    steady_state()
     server = None
     url = args.url or "http://127.0.0.1:8001"
     host, port = urlsplit(url).hostname, urlsplit(url).port or 80
@@ -198,6 +230,11 @@ def main():
                 str(args.workers),
                 "--backlog",
                 "2048",
+                *(
+                    ["--worker-class", "gthread", "--threads", str(args.threads)]
+                    if args.threads > 1
+                    else []
+                ),
             ],
             cwd=ROOT,
             env={**os.environ, "DJANGO_LOG_LEVEL": "ERROR"},
@@ -213,9 +250,11 @@ def main():
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     ms = [1000 * t for t in intake]
+    mode = f"paced at {args.rate:g} intakes/s" if args.rate else "back to back"
     print(
-        f"load: {args.handlers} handlers, {args.supervisors} supervisors, {elapsed:.0f} s, "
-        f"gunicorn x{args.workers}"
+        f"load: {args.handlers} handlers ({mode}), {args.supervisors} supervisors, "
+        f"{elapsed:.0f} s, gunicorn x{args.workers}"
+        + (f" x{args.threads} threads" if args.threads > 1 else "")
     )
     print(f"  intake: {len(intake)} calls, {len(intake) / elapsed:.0f}/s")
     print(
@@ -225,6 +264,41 @@ def main():
     dash = [1000 * t for t in dashboard]
     print(f"  dashboard: {len(dash)} views, p95 {percentile(dash, 95):.0f} ms")
     print(f"  errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    detection()
+
+
+def steady_state():
+    """Referrals for the seeded history, written in bulk, if detection never ran here: the
+    nightly run then times the steady state, not a first backfill."""
+    from django.utils import timezone
+
+    from callers.models import DetectionRun
+
+    if DetectionRun.objects.filter(status=DetectionRun.Status.FINISHED, full_history=True).exists():
+        return
+    from bench_detection import _bulk_backfill, _clear_referrals
+
+    from callers.detection import detect_repeat_callers
+
+    _clear_referrals()
+    _bulk_backfill(timezone.now())
+    detect_repeat_callers(full_history=True, trigger="bench")
+
+
+def detection():
+    """The nightly run over the last 30 days (after the load), then a full-history run."""
+    from callers.detection import detect_repeat_callers
+    from triage.models import Call
+
+    calls = Call.objects.count()
+    for label, full_history in (("nightly (last 30 days)", False), ("full history", True)):
+        start = time.perf_counter()
+        run = detect_repeat_callers(full_history=full_history, trigger="bench")
+        seconds = time.perf_counter() - start
+        print(
+            f"  detection, {label}, {calls:,} calls: {seconds:.2f} s "
+            f"(scanned {run.calls_scanned:,}, opened {run.referrals_opened:,})"
+        )
 
 
 if __name__ == "__main__":
