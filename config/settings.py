@@ -162,6 +162,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Supervisors asking for the same dashboard period within this many seconds share one
+# computation of its figures (0: every view recounts).
+DASHBOARD_CACHE_SECONDS = _env_or_fail("DASHBOARD_CACHE_SECONDS", env.int, 30)
+if DASHBOARD_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("DASHBOARD_CACHE_SECONDS must be 0 or more.")
+
 # Celery: no broker configured means the embedded default, where tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

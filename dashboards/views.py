@@ -1,8 +1,13 @@
 import csv
+import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from core.roles import Role, role_required
@@ -11,6 +16,8 @@ from . import charts
 from .forms import ExportForm, PackForm, PeriodForm
 from .selectors import Dashboard, Period, Table
 from .services import export_log
+
+logger = logging.getLogger(__name__)
 
 # Figures the dashboard page loads after itself, with the title shown before they arrive.
 LAZY_TABLES = {"busiest_dwellings": "Busiest dwellings in the period"}
@@ -109,6 +116,25 @@ def _today():
 def home(request):
     form = PeriodForm(request.GET, today=_today())
     period = form.period()
+    figures = _figures_html(form, period)
+    template = "dashboards/_dashboard_live.html" if request.htmx else "dashboards/home.html"
+    return render(request, template, {"figures": figures})
+
+
+def _figures_html(form, period: Period) -> str:
+    """The dashboard's figures, rendered; shared by every supervisor asking for the same
+    period for DASHBOARD_CACHE_SECONDS (the page says how old they are). Twenty supervisors
+    polling would otherwise each recount the same aggregates. Works without the cache."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    key = f"dashboard:v1:{_today().isoformat()}:{period.query}"
+    if seconds:
+        try:
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001 - the cache (Redis) is an optimisation only
+            logger.warning("dashboard cache unavailable; computing the figures")
+            cached = None
+        if cached is not None:
+            return mark_safe(cached)  # noqa: S308 - our own rendering, stored as it was
     dash = Dashboard(period, today=_today())
     tables = {name: dash.table(name) for name in Dashboard.TABLES if name not in LAZY_TABLES}
     context = {
@@ -117,13 +143,19 @@ def home(request):
         "dash": dash,
         "charts": _charts(dash),
         "tables": tables,
+        "generated_at": timezone.localtime(),
         "export_choices": [
             (name, tables[name].title if name in tables else LAZY_TABLES[name])
             for name in Dashboard.TABLES
         ],
     }
-    template = "dashboards/_dashboard.html" if request.htmx else "dashboards/home.html"
-    return render(request, template, context)
+    html = render_to_string("dashboards/_dashboard.html", context)
+    if seconds:
+        try:
+            cache.set(key, html, seconds)
+        except Exception:  # noqa: BLE001
+            logger.warning("dashboard cache unavailable; figures not shared")
+    return html
 
 
 @require_GET

@@ -317,3 +317,20 @@ def test_a_refusal_is_logged_with_who_and_the_path_only(login, handler, caplog):
         f"access refused status=403 user_id={handler.pk} method=GET path=/dashboard/" in caplog.text
     )
     assert "secret" not in caplog.text
+
+
+def test_a_role_taken_away_is_gone_at_the_next_request(login, handler):
+    from django.contrib.auth.models import Group
+
+    client = login(handler)
+    assert client.get(reverse("triage:call-new")).status_code == 200
+    handler.groups.remove(Group.objects.get(name="call_handler"))
+    assert client.get(reverse("triage:call-new")).status_code == 403
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_request(login, handler):
+    client = login(handler)
+    handler.is_active = False
+    handler.save(update_fields=["is_active"])
+    response = client.get(reverse("triage:call-new"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -327,3 +327,63 @@ def test_the_export_form_without_a_table_is_a_bad_request(login, supervisor):
     response = login(supervisor).get(reverse("dashboards:export-shared"))
     assert response.status_code == 400
     assert not ProcessingLog.objects.exists()
+
+
+# Shared figures (DASHBOARD_CACHE_SECONDS) ------------------------------------------------
+
+
+def _calls_figure(html: str) -> str:
+    return re.search(r"<h3>Calls</h3><p class=\"stat\">(\d+)</p>", html).group(1)
+
+
+@pytest.fixture
+def shared_figures(settings):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    keys = []
+    yield keys
+    cache.delete_many(keys)
+
+
+def _figures_key(query: str) -> str:
+    return f"dashboard:v1:{timezone.localdate().isoformat()}:{query}"
+
+
+def test_supervisors_asking_for_one_period_share_its_figures_for_a_while(
+    login, supervisor, shared_figures, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    url = reverse("dashboards:home") + f"?{JUNE}"
+    first = login(supervisor).get(url).content.decode()
+    shared_figures.extend(k for k in [_figures_key(_period_query(first))] if cache.get(k))
+    assert shared_figures, "the figures were not stored"
+    assert _calls_figure(first) == "0" and "Figures as of " in first
+    call(utc(2026, 6, 3, 9))
+    other = login(UserFactory(username="supervisor-2", role="supervisor"))
+    with django_assert_max_num_queries(5):  # session, user, the session touch: no figures
+        again = other.get(url).content.decode()
+    assert _calls_figure(again) == "0"  # up to DASHBOARD_CACHE_SECONDS old, as it says
+    cache.delete(shared_figures[0])
+    assert _calls_figure(other.get(url).content.decode()) == "1"
+
+
+def test_without_the_cache_the_dashboard_still_counts(login, supervisor, shared_figures):
+    from unittest import mock
+
+    url = reverse("dashboards:home") + f"?{JUNE}"
+    call(utc(2026, 6, 3, 9))
+    with (
+        mock.patch("dashboards.views.cache.get", side_effect=ConnectionError("redis down")),
+        mock.patch("dashboards.views.cache.set", side_effect=ConnectionError("redis down")),
+    ):
+        response = login(supervisor).get(url)
+    assert response.status_code == 200
+    assert _calls_figure(response.content.decode()) == "1"
+
+
+def _period_query(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(re.search(r'<a href="\?([^"]*)">Link to this view</a>', html).group(1))
