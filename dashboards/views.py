@@ -1,5 +1,6 @@
 import csv
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -124,17 +125,42 @@ def home(request):
 def _figures_html(form, period: Period) -> str:
     """The dashboard's figures, rendered; shared by every supervisor asking for the same
     period for DASHBOARD_CACHE_SECONDS (the page says how old they are). Twenty supervisors
-    polling would otherwise each recount the same aggregates. Works without the cache."""
+    polling would otherwise each recount the same aggregates.
+
+    When the shared copy is older than that, one request recounts while the others keep
+    being served the copy they have (never a crowd recounting at once, never a wait). Works
+    without the cache (Redis down): every view then counts for itself.
+    """
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    key = f"dashboard:v1:{_today().isoformat()}:{period.query}"
-    if seconds:
-        try:
-            cached = cache.get(key)
-        except Exception:  # noqa: BLE001 - the cache (Redis) is an optimisation only
-            logger.warning("dashboard cache unavailable; computing the figures")
-            cached = None
-        if cached is not None:
-            return mark_safe(cached)  # noqa: S308 - our own rendering, stored as it was
+    if not seconds:
+        return _render_figures(form, period)
+    key = f"dashboard:v2:{_today().isoformat()}:{period.query}"
+    shared = _cache_call("get", key)
+    if shared is not None:
+        made, html = shared
+        if time.time() - made < seconds or not _cache_call("add", f"{key}:recount", 1, seconds):
+            return mark_safe(html)  # noqa: S308 - our own rendering, stored as it was
+    html = _render_figures(form, period)
+    # Kept past its freshness so that others have a copy to show while one request recounts.
+    _cache_call("set", key, (time.time(), str(html)), seconds * STALE_FACTOR)
+    _cache_call("delete", f"{key}:recount")
+    return html
+
+
+# How long a shared dashboard stays servable (while being recounted), in freshness periods.
+STALE_FACTOR = 10
+
+
+def _cache_call(method: str, *args):
+    """The cache is an optimisation: if it (Redis) is down, the dashboard counts for itself."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # noqa: BLE001
+        logger.warning("dashboard cache unavailable (%s); counting without it", method)
+        return None
+
+
+def _render_figures(form, period: Period) -> str:
     dash = Dashboard(period, today=_today())
     tables = {name: dash.table(name) for name in Dashboard.TABLES if name not in LAZY_TABLES}
     context = {
@@ -149,13 +175,7 @@ def _figures_html(form, period: Period) -> str:
             for name in Dashboard.TABLES
         ],
     }
-    html = render_to_string("dashboards/_dashboard.html", context)
-    if seconds:
-        try:
-            cache.set(key, html, seconds)
-        except Exception:  # noqa: BLE001
-            logger.warning("dashboard cache unavailable; figures not shared")
-    return html
+    return render_to_string("dashboards/_dashboard.html", context)
 
 
 @require_GET
