@@ -35,17 +35,33 @@ def processing_log(
     from ``request`` or, when a service is called below a view, from the current request.
     Never pass personal data in ``justification`` for an erasure: the log holds no content.
     """
+    request_id = getattr(request, "request_id", "") if request is not None else ""
+    entry = _entry(
+        _who(user),
+        operation=operation,
+        object_type=object_type,
+        object_id=object_id,
+        justification=justification,
+        recipient=recipient,
+        request_id=request_id or current_request_id(),
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def _entry(
+    who: dict, *, operation, object_type, object_id, justification="", recipient="", request_id
+) -> ProcessingLog:
     if operation not in Operation.values:
         raise ValueError(f"Unknown processing operation {operation!r}")
-    request_id = getattr(request, "request_id", "") if request is not None else ""
-    return ProcessingLog.objects.create(
-        **_who(user),
+    return ProcessingLog(
+        **who,
         operation=operation,
         object_type=object_type,
         object_id=str(object_id),
         justification=justification[:500],
         recipient=recipient[:200],
-        request_id=request_id or current_request_id(),
+        request_id=request_id,
     )
 
 
@@ -64,23 +80,18 @@ def log_object(*, user, operation: str, obj, justification: str = "", recipient:
 def log_objects(*, user, events) -> list[ProcessingLog]:
     """Several events about model instances in one insert: ``events`` is
     (operation, obj, justification) triples, as ``log_object`` takes them one by one."""
-    who = _who(user)
-    request_id = current_request_id()
-    entries = []
-    for operation, obj, justification in events:
-        if operation not in Operation.values:
-            raise ValueError(f"Unknown processing operation {operation!r}")
-        entries.append(
-            ProcessingLog(
-                **who,
-                operation=operation,
-                object_type=obj._meta.model_name,
-                object_id=str(obj.pk),
-                justification=justification[:500],
-                request_id=request_id,
-            )
+    who, request_id = _who(user), current_request_id()
+    return ProcessingLog.objects.bulk_create(
+        _entry(
+            who,
+            operation=operation,
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            justification=justification,
+            request_id=request_id,
         )
-    return ProcessingLog.objects.bulk_create(entries)
+        for operation, obj, justification in events
+    )
 
 
 def log_collection(*, user, obj, justification: str = ""):
@@ -130,15 +141,14 @@ def log_erasures(*, user, rows, justification: str) -> int:
 
     The entries hold only the type and id, never what was erased.
     """
-    who = _who(user)
-    request_id = current_request_id()
+    who, request_id = _who(user), current_request_id()
     entries = [
-        ProcessingLog(
-            **who,
+        _entry(
+            who,
             operation=Operation.ERASURE,
             object_type=object_type,
-            object_id=str(object_id),
-            justification=justification[:500],
+            object_id=object_id,
+            justification=justification,
             request_id=request_id,
         )
         for object_type, object_id in rows
