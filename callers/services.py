@@ -17,8 +17,11 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
 from .models import Dwelling, GazetteerAddress
@@ -227,16 +230,35 @@ def dwellings_resolve_many(
 
 def _locked_for_intake(column: str, value) -> Dwelling | None:
     """The dwelling whose ``column`` ("key" or "id") is ``value``, row-locked, with what
-    the handler's summary needs to know (see ``callers.selectors.dwelling_intake_summary``)
-    and whether a gazetteer is loaded. Written out: it runs at every intake, and the ORM
-    builds these EXISTS clauses at several times the cost of the query itself."""
+    intake needs to know besides: its open referral (``intake_open_referral``, or None),
+    whether it has a response plan (see ``callers.selectors.dwelling_intake_summary``) and
+    whether a gazetteer is loaded. Written out: it runs at every intake, and the ORM builds
+    these subqueries at several times the cost of the query itself."""
     from referrals.models import Referral
 
+    closed = Referral.Status.CLOSED
     sql = _intake_lock_sql(column)
-    dwelling = next(iter(Dwelling.objects.raw(sql, [Referral.Status.CLOSED, value])), None)
-    if dwelling is not None:  # SQLite answers EXISTS with 0 or 1
-        for flag in ("intake_has_open_referral", "intake_has_plan", "gazetteer_loaded"):
-            setattr(dwelling, flag, bool(getattr(dwelling, flag)))
+    dwelling = next(iter(Dwelling.objects.raw(sql, [closed, closed, closed, value])), None)
+    if dwelling is None:
+        return None
+    referral = None
+    if dwelling.open_referral_id is not None:
+        created_at = dwelling.open_referral_created_at
+        if isinstance(created_at, str):  # SQLite hands back text
+            created_at = parse_datetime(created_at)
+        if timezone.is_naive(created_at):
+            created_at = timezone.make_aware(created_at, UTC)
+        referral = Referral(
+            id=dwelling.open_referral_id,
+            dwelling=dwelling,
+            status=dwelling.open_referral_status,
+            created_at=created_at,
+        )
+        referral._state.adding, referral._state.db = False, dwelling._state.db
+    dwelling.intake_open_referral = referral
+    dwelling.intake_has_open_referral = referral is not None
+    dwelling.intake_has_plan = bool(dwelling.intake_has_plan)  # SQLite: 0 or 1
+    dwelling.gazetteer_loaded = bool(dwelling.gazetteer_loaded)
     return dwelling
 
 
@@ -250,11 +272,16 @@ def _intake_lock_sql(column: str) -> str:
     if column not in ("key", "id"):
         raise ValueError(column)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # At most one open referral per dwelling (a unique constraint): each subquery is scalar.
+    open_referral = (
+        f"FROM {qn(Referral._meta.db_table)} r "
+        f"WHERE r.{qn('dwelling_id')} = d.{qn('id')} AND r.{qn('status')} <> %s"
+    )
     return (
-        f"SELECT d.*, "  # noqa: S608 - identifiers from model metadata, value a parameter
-        f"EXISTS (SELECT 1 FROM {qn(Referral._meta.db_table)} r "
-        f"WHERE r.{qn('dwelling_id')} = d.{qn('id')} AND r.{qn('status')} <> %s) "
-        f"AS intake_has_open_referral, "
+        f"SELECT d.*, "  # noqa: S608 - identifiers from model metadata, values parameters
+        f"(SELECT r.{qn('id')} {open_referral}) AS open_referral_id, "
+        f"(SELECT r.{qn('status')} {open_referral}) AS open_referral_status, "
+        f"(SELECT r.{qn('created_at')} {open_referral}) AS open_referral_created_at, "
         f"EXISTS (SELECT 1 FROM {qn(ResponsePlan._meta.db_table)} p "
         f"WHERE p.{qn('dwelling_id')} = d.{qn('id')}) AS intake_has_plan, "
         f"EXISTS (SELECT 1 FROM {qn(GazetteerAddress._meta.db_table)}) AS gazetteer_loaded "

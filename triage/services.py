@@ -139,8 +139,12 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     received_at = received_at or now
     window = []
     if dwelling is not None:
+        # (id, received_at) pairs, oldest first: a busy dwelling has dozens, and only the
+        # count and the last two (a referral's trigger calls) are needed.
         window = list(
-            calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW).only("id", "received_at")
+            calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW).values_list(
+                "id", "received_at"
+            )
         )
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
     ruleset, rules = ruleset_current()
@@ -169,15 +173,22 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     log_objects(user=handler, events=events)
     stats_call_received(call=call)
     if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
-        referral, opened = referral_open_automatic(
-            dwelling=dwelling,
-            trigger_calls=[*window[-(REPEAT_THRESHOLD - 1) :], call],
-            triggered_at=received_at,
-        )
+        # The dwelling's open referral, read with its lock a moment ago: the call joins it.
+        # Without one, this call may open one (safe against a concurrent opener).
+        referral = dwelling.intake_open_referral
+        if referral is None:
+            referral, opened = referral_open_automatic(
+                dwelling=dwelling,
+                trigger_calls=[
+                    *(Call(pk=pk, received_at=at) for pk, at in window[-(REPEAT_THRESHOLD - 1) :]),
+                    call,
+                ],
+                triggered_at=received_at,
+            )
+            if opened:
+                enqueue_on_commit(warm_repeat_share)
         # The handler's summary shows it without asking again (see intake_prefetches).
         dwelling.open_referrals = [referral] if referral is not None else []
-        if opened:
-            enqueue_on_commit(warm_repeat_share)
     return call
 
 

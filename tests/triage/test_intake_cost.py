@@ -47,7 +47,7 @@ def test_the_summary_asks_again_only_for_a_plan_or_referral_that_exists(login, h
     with CaptureQueriesContext(connection) as ctx:
         body = _post(client).json()
     assert body["dwelling"]["open_referral"] is None and body["dwelling"]["response_plan"] is None
-    assert not any("referrals_referral" in q.split(" FROM ")[0] for q in _statements(ctx))
+    assert not any(q.startswith('SELECT "referrals_referral"') for q in _statements(ctx))
     assert not any(q.startswith('SELECT "callers_responseplan"') for q in _statements(ctx))
 
     dwelling = Dwelling.objects.get()
@@ -63,3 +63,18 @@ def test_the_summary_asks_again_only_for_a_plan_or_referral_that_exists(login, h
     body = _post(client).json()  # the third call: opens the referral, shows the plan
     assert body["dwelling"]["response_plan"]["what_to_do"] == "Send the mental-health nurse."
     assert body["dwelling"]["open_referral"]["id"] == Referral.objects.get().pk
+
+
+def test_a_call_at_a_dwelling_with_an_open_referral_joins_it_without_asking_again(
+    login, handler
+):
+    client = login(handler)
+    _post(client)
+    _post(client)
+    third = _post(client).json()["dwelling"]["open_referral"]
+    with CaptureQueriesContext(connection) as ctx:
+        fourth = _post(client).json()["dwelling"]
+    assert fourth["calls_30d"] == 4
+    assert fourth["open_referral"] == third  # same id, status and opening time
+    assert not any(q.startswith('SELECT "referrals_referral"') for q in _statements(ctx))
+    assert Referral.objects.count() == 1
