@@ -3,7 +3,8 @@ gunicorn + PostgreSQL on loopback, then the nightly detection on the same databa
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench \\
         python bench/bench_load.py [--seed 1000000] [--handlers 50] [--supervisors 20] \\
-        [--rate 0] [--duration 30] [--workers 3] [--url http://127.0.0.1:8001]
+        [--rate 0] [--duration 30] [--workers 3] [--known 20000] [--new 2000] \\
+        [--url http://127.0.0.1:8001]
 
 Starts gunicorn itself (unless --url names a running server), logs the simulated users in
 by creating their sessions, then runs for --duration seconds: each supervisor GETs
@@ -14,6 +15,10 @@ by creating their sessions, then runs for --duration seconds: each supervisor GE
 - on a schedule that adds up to --rate calls per second across the handlers (an open loop:
   each call's latency runs from the moment it was due, so a server that falls behind is
   charged for the wait too).
+
+The calls come from --known addresses of dwellings already on file (sampled afresh each
+run, so that repeated runs do not pile calls onto the same few homes) and --new addresses
+typed for the first time; the facts are random and valid.
 
 Prints intake throughput, intake latency p50/p95/p99, dashboard p95 and errors; then times
 the nightly detection run (the last 30 days) and a full-history re-detection. With --seed N
@@ -114,14 +119,12 @@ class Connection:
         return status
 
 
-async def drive(args, host, port, handler_sessions, supervisor_sessions):
+async def drive(args, host, port, handler_sessions, supervisor_sessions, bodies):
     csrf = secrets.token_hex(16)
     intake, dashboard, errors = [], [], []
     # Calls during the warm-up (each worker's first requests load the app) are not timed.
     measured_from = time.perf_counter() + args.warmup
     deadline = measured_from + args.duration
-    rng = random.Random(1)
-    bodies = [json.dumps(call_body(rng)).encode() for _ in range(2000)]
 
     # Open loop: each handler's calls are due every `interval` seconds, handlers staggered.
     interval = len(handler_sessions) / args.rate if args.rate else 0.0
@@ -177,6 +180,33 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions):
     return intake, dashboard, errors, time.perf_counter() - measured_from
 
 
+def known_addresses(n: int) -> list[str]:
+    """n addresses of dwellings already in the database, drawn afresh each run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM callers_dwelling")
+        top = cursor.fetchone()[0] or 0
+        if not top:
+            return []
+        # A random sample of ids (gaps skipped), cheaper than ORDER BY random() at 1M rows.
+        ids = random.sample(range(1, top + 1), min(top, 3 * n))
+        cursor.execute("SELECT address FROM callers_dwelling WHERE id = ANY(%s)", [ids])
+        return [row[0] for row in cursor.fetchall()][:n]
+
+
+def workload(rng: random.Random, known: int, new: int) -> list[dict]:
+    """Calls from `known` dwellings already on file (most calls come from an address seen
+    before, each only now and then) and `new` freshly typed addresses (first sight)."""
+    bodies = [call_body(rng) for _ in range(new)]
+    for address in known_addresses(known):
+        body = call_body(rng)
+        body["address"] = address
+        bodies.append(body)
+    rng.shuffle(bodies)
+    return bodies
+
+
 def wait_for(host, port, timeout=60):
     import socket
 
@@ -196,6 +226,10 @@ def main():
     parser.add_argument("--handlers", type=int, default=50)
     parser.add_argument("--supervisors", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument(
+        "--known", type=int, default=20_000, help="addresses of dwellings on file, sampled"
+    )
+    parser.add_argument("--new", type=int, default=2_000, help="addresses typed afresh")
     parser.add_argument("--warmup", type=float, default=5, help="seconds not timed, first")
     parser.add_argument("--poll", type=float, default=5.0, help="dashboard poll interval (s)")
     parser.add_argument(
@@ -216,6 +250,7 @@ def main():
     )
     handler_sessions, supervisor_sessions = prepare_users(args.handlers, args.supervisors)
     steady_state()
+    bodies = [json.dumps(b).encode() for b in workload(random.Random(1), args.known, args.new)]
     server = None
     url = args.url or "http://127.0.0.1:8001"
     host, port = urlsplit(url).hostname, urlsplit(url).port or 80
@@ -243,7 +278,7 @@ def main():
     try:
         wait_for(host, port)
         intake, dashboard, errors, elapsed = asyncio.run(
-            drive(args, host, port, handler_sessions, supervisor_sessions)
+            drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
         )
     finally:
         if server:
