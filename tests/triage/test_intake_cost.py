@@ -65,9 +65,7 @@ def test_the_summary_asks_again_only_for_a_plan_or_referral_that_exists(login, h
     assert body["dwelling"]["open_referral"]["id"] == Referral.objects.get().pk
 
 
-def test_a_call_at_a_dwelling_with_an_open_referral_joins_it_without_asking_again(
-    login, handler
-):
+def test_a_call_at_a_dwelling_with_an_open_referral_joins_it_without_asking_again(login, handler):
     client = login(handler)
     _post(client)
     _post(client)
