@@ -73,6 +73,8 @@ def test_redis_url_feeds_the_broker_and_the_cache_and_turns_off_eager_tasks():
         ("REDIS_URL", "localhost:6379"),
         ("DJANGO_DEBUG", "perhaps"),
         ("SESSION_IDLE_MINUTES", "half an hour"),
+        ("DASHBOARD_CACHE_SECONDS", "soon"),
+        ("DASHBOARD_CACHE_SECONDS", "-1"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
