@@ -13,8 +13,6 @@ def plan_current(dwelling: Dwelling) -> ResponsePlan | None:
     is shown as expired, never silently hidden."""
     if hasattr(dwelling, "plans_newest_first"):  # prefetched by a list
         return dwelling.plans_newest_first[0] if dwelling.plans_newest_first else None
-    if getattr(dwelling, "intake_has_plan", None) is False:  # read with the intake lock
-        return None
     return dwelling.plans.select_related("author").order_by("-version").first()
 
 
@@ -77,8 +75,6 @@ def dwelling_intake_summary(
             if open_referrals
             else None
         )
-    elif getattr(dwelling, "intake_has_open_referral", None) is False:  # read with the intake lock
-        referral = None
     else:
         referral = (
             Referral.objects.filter(dwelling=dwelling)

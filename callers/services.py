@@ -230,10 +230,11 @@ def dwellings_resolve_many(
 
 def _locked_for_intake(column: str, value) -> Dwelling | None:
     """The dwelling whose ``column`` ("key" or "id") is ``value``, row-locked, with what
-    intake needs to know besides: its open referral (``intake_open_referral``, or None),
-    whether it has a response plan (see ``callers.selectors.dwelling_intake_summary``) and
-    whether a gazetteer is loaded. Written out: it runs at every intake, and the ORM builds
-    these subqueries at several times the cost of the query itself."""
+    the handler's summary shows read in the same query: its open referral and whether it
+    has a response plan, set as ``callers.selectors.intake_prefetches`` would set them
+    (so ``dwelling_intake_summary`` asks for neither when there is none), and whether a
+    gazetteer is loaded. Written out: it runs at every intake, and the ORM builds these
+    subqueries at several times the cost of the query itself."""
     from referrals.models import Referral
 
     closed = Referral.Status.CLOSED
@@ -241,7 +242,7 @@ def _locked_for_intake(column: str, value) -> Dwelling | None:
     dwelling = next(iter(Dwelling.objects.raw(sql, [closed, closed, closed, value])), None)
     if dwelling is None:
         return None
-    referral = None
+    dwelling.open_referrals = []
     if dwelling.open_referral_id is not None:
         created_at = dwelling.open_referral_created_at
         if isinstance(created_at, str):  # SQLite hands back text
@@ -255,10 +256,10 @@ def _locked_for_intake(column: str, value) -> Dwelling | None:
             created_at=created_at,
         )
         referral._state.adding, referral._state.db = False, dwelling._state.db
-    dwelling.intake_open_referral = referral
-    dwelling.intake_has_open_referral = referral is not None
-    dwelling.intake_has_plan = bool(dwelling.intake_has_plan)  # SQLite: 0 or 1
-    dwelling.gazetteer_loaded = bool(dwelling.gazetteer_loaded)
+        dwelling.open_referrals = [referral]
+    if not dwelling.has_plan:  # else the summary fetches the latest version
+        dwelling.plans_newest_first = []
+    dwelling.gazetteer_loaded = bool(dwelling.gazetteer_loaded)  # SQLite: 0 or 1
     return dwelling
 
 
@@ -283,7 +284,7 @@ def _intake_lock_sql(column: str) -> str:
         f"(SELECT r.{qn('status')} {open_referral}) AS open_referral_status, "
         f"(SELECT r.{qn('created_at')} {open_referral}) AS open_referral_created_at, "
         f"EXISTS (SELECT 1 FROM {qn(ResponsePlan._meta.db_table)} p "
-        f"WHERE p.{qn('dwelling_id')} = d.{qn('id')}) AS intake_has_plan, "
+        f"WHERE p.{qn('dwelling_id')} = d.{qn('id')}) AS has_plan, "
         f"EXISTS (SELECT 1 FROM {qn(GazetteerAddress._meta.db_table)}) AS gazetteer_loaded "
         f"FROM {qn(Dwelling._meta.db_table)} d WHERE d.{qn(column)} = %s{lock}"
     )

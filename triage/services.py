@@ -172,22 +172,21 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
         events.append((Operation.COMBINATION, call, f"linked to dwelling {dwelling.pk}"))
     log_objects(user=handler, events=events)
     stats_call_received(call=call)
-    if dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD:
-        # The dwelling's open referral, read with its lock a moment ago: the call joins it.
-        # Without one, this call may open one (safe against a concurrent opener).
-        referral = dwelling.intake_open_referral
-        if referral is None:
-            referral, opened = referral_open_automatic(
-                dwelling=dwelling,
-                trigger_calls=[
-                    *(Call(pk=pk, received_at=at) for pk, at in window[-(REPEAT_THRESHOLD - 1) :]),
-                    call,
-                ],
-                triggered_at=received_at,
-            )
-            if opened:
-                enqueue_on_commit(warm_repeat_share)
-        # The handler's summary shows it without asking again (see intake_prefetches).
+    # A dwelling whose open referral was read with its lock needs nothing more; otherwise
+    # the third call in 30 days may open one (safe against a concurrent opener).
+    repeat = dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD
+    if repeat and not dwelling.open_referrals:
+        referral, opened = referral_open_automatic(
+            dwelling=dwelling,
+            trigger_calls=[
+                *(Call(pk=pk, received_at=at) for pk, at in window[-(REPEAT_THRESHOLD - 1) :]),
+                call,
+            ],
+            triggered_at=received_at,
+        )
+        if opened:
+            enqueue_on_commit(warm_repeat_share)
+        # The handler's summary shows it without asking again.
         dwelling.open_referrals = [referral] if referral is not None else []
     return call
 
