@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -118,8 +118,9 @@ def home(request):
     form = PeriodForm(request.GET, today=_today())
     period = form.period()
     figures = _figures_html(form, period)
-    template = "dashboards/_dashboard_live.html" if request.htmx else "dashboards/home.html"
-    return render(request, template, {"figures": figures})
+    if request.htmx:
+        return HttpResponse(figures)
+    return render(request, "dashboards/home.html", {"figures": figures})
 
 
 def _figures_html(form, period: Period) -> str:
