@@ -23,9 +23,7 @@ def intake_prefetches(prefix: str = "dwelling__") -> list[Prefetch]:
     return [
         Prefetch(
             f"{prefix}referrals",
-            queryset=Referral.objects.exclude(status=Referral.Status.CLOSED).only(
-                "id", "dwelling_id", "status", "created_at"
-            ),
+            queryset=Referral.objects.open().only("id", "dwelling_id", "status", "created_at"),
             to_attr="open_referrals",
         ),
         Prefetch(
@@ -77,8 +75,8 @@ def dwelling_intake_summary(
         )
     else:
         referral = (
-            Referral.objects.filter(dwelling=dwelling)
-            .exclude(status=Referral.Status.CLOSED)
+            Referral.objects.open()
+            .filter(dwelling=dwelling)
             .values("id", "status", "created_at")
             .first()
         )

@@ -37,7 +37,6 @@ def _charts(dash: Dashboard) -> dict:
     daily, weekly = dash.demand_daily, dash.demand_weekly
     hourly, strands = dash.demand_hourly, dash.demand_strand
     agency, backlog = dash.agency, dash.referral_backlog
-    n = len(period.channels)
     return {
         "demand_daily": charts.line_chart(
             title="Calls per day",
@@ -57,9 +56,7 @@ def _charts(dash: Dashboard) -> dict:
         "demand_strand": charts.hbar_chart(
             title="Calls by strand",
             labels=[row[0] for row in strands.rows],
-            series=[
-                (c, [row[1 + i] for row in strands.rows]) for i, c in enumerate(period.channels)
-            ],
+            series=_series(strands, period),
         ),
         "agency": charts.hbar_chart(
             title="Suggested and final agency (decided calls)",
@@ -104,7 +101,6 @@ def _charts(dash: Dashboard) -> dict:
             labels=[row[0] for row in backlog.rows],
             series=[("Open referrals", [row[-1] for row in backlog.rows])],
         ),
-        "channels": n,
     }
 
 

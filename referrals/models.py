@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -99,14 +97,6 @@ class Referral(models.Model):
         """The statuses this referral may move to, as (value, label) pairs."""
         allowed = TRANSITIONS.get(self.status, frozenset())
         return [(value, label) for value, label in self.Status.choices if value in allowed]
-
-    def review_is_due(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.is_open and (
-            self.status == self.Status.NEW
-            or self.flagged_inactive_at is not None
-            or (self.review_due is not None and self.review_due <= today)
-        )
 
 
 _S = Referral.Status

@@ -14,7 +14,7 @@ from django.utils import timezone
 from callers.models import Dwelling, ResponsePlan
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, has_role
-from core.services import processing_log
+from core.services import log_alteration, log_collection
 
 from .models import (
     TRANSITIONS,
@@ -34,7 +34,7 @@ UNCHANGED = object()
 
 
 def _open_referral_for(dwelling) -> Referral | None:
-    return Referral.objects.filter(dwelling=dwelling).exclude(status=Referral.Status.CLOSED).first()
+    return Referral.objects.open().filter(dwelling=dwelling).first()
 
 
 @transaction.atomic
@@ -119,10 +119,6 @@ def _event(referral, kind, detail, user, now) -> ReferralEvent:
     )
 
 
-def _log(user, operation, referral_id, object_type="referral"):
-    processing_log(user=user, operation=operation, object_type=object_type, object_id=referral_id)
-
-
 def _username(user) -> str:
     return user.get_username() if user is not None else "nobody"
 
@@ -192,7 +188,7 @@ def referral_create_manual(
             field="address",
         ) from None
     _event(referral, ReferralEvent.Kind.OPENED, f"Referred by {referred_by}", user, now)
-    _log(user, "collection", referral.pk)
+    log_collection(user=user, obj=referral)
     return referral
 
 
@@ -224,7 +220,7 @@ def referral_assign(*, referral: Referral, user, assignee, now: datetime | None 
     else:
         detail = f"Reassigned from {_username(previous)} to {_username(assignee)}"
     _event(referral, ReferralEvent.Kind.ASSIGNED, detail, user, now)
-    _log(user, "alteration", referral.pk)
+    log_alteration(user=user, obj=referral)
     return referral
 
 
@@ -289,7 +285,7 @@ def referral_transition(
         referral, user=user, status=status, outcome=outcome, outcome_note=outcome_note, now=now
     )
     _touch(referral, now, *_STATUS_FIELDS)
-    _log(user, "alteration", referral.pk)
+    log_alteration(user=user, obj=referral)
     return referral
 
 
@@ -307,7 +303,7 @@ def referral_set_review_due(
     _touch(referral, now, "review_due")
     detail = f"Review by {review_due:%d %b %Y}" if review_due else "Review date cleared"
     _event(referral, ReferralEvent.Kind.REVIEW_DUE, detail, user, now)
-    _log(user, "alteration", referral.pk)
+    log_alteration(user=user, obj=referral)
     return referral
 
 
@@ -363,7 +359,7 @@ def referral_note_add(
     referral = _locked(referral)
     note = ReferralNote.objects.create(referral=referral, author=author, text=text, created_at=now)
     _touch(referral, now)
-    _log(author, "collection", referral.pk)
+    log_collection(user=author, obj=referral)
     return note
 
 
@@ -424,7 +420,7 @@ def referral_action_record(
         created_at=now,
     )
     _touch(referral, now)
-    _log(user, "collection", referral.pk)
+    log_collection(user=user, obj=referral)
     return action
 
 
@@ -488,7 +484,7 @@ def referral_review_record(
         created_at=now,
     )
     _touch(referral, now, "assignee", *_STATUS_FIELDS)
-    _log(user, "collection", referral.pk)
+    log_collection(user=user, obj=referral)
     return review
 
 
@@ -545,7 +541,7 @@ def plan_publish(
             now,
         )
         _touch(referral, now)
-    _log(author, "collection", dwelling.pk, object_type="dwelling")
+    log_collection(user=author, obj=dwelling)
     return plan
 
 

@@ -103,7 +103,7 @@ class CallFigures:
             .annotate(n=Sum("calls"))
             .order_by()
         )
-        return [r for r in rows if r["channel"] in self.period.channels and r["n"]]
+        return self._in_channel(rows)
 
     def _in_channel(self, rows):
         return [r for r in rows if r["channel"] in self.period.channels and r["n"]]

@@ -173,10 +173,7 @@ class RepeatFigures:
         aggregates["old"] = Count("id", filter=Q(created_at__lt=oldest))
         per_status = {
             r["status"]: r
-            for r in Referral.objects.exclude(status=Referral.Status.CLOSED)
-            .values("status")
-            .annotate(**aggregates)
-            .order_by()
+            for r in Referral.objects.open().values("status").annotate(**aggregates).order_by()
         }
         keys = [f"b{lo}" for lo, _, _ in AGE_BANDS] + ["old"]
         rows = []
@@ -204,7 +201,7 @@ class RepeatFigures:
     @cached_property
     def reviews_overdue(self) -> Table:
         overdue = (
-            Referral.objects.exclude(status=Referral.Status.CLOSED)
+            Referral.objects.open()
             .filter(review_due__lt=self.today)
             .select_related("assignee")
             .order_by("review_due", "id")
@@ -237,11 +234,7 @@ class RepeatFigures:
 
     @cached_property
     def reviews_overdue_count(self) -> int:
-        return (
-            Referral.objects.exclude(status=Referral.Status.CLOSED)
-            .filter(review_due__lt=self.today)
-            .count()
-        )
+        return Referral.objects.open().filter(review_due__lt=self.today).count()
 
     # Detection runs.
 
