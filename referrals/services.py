@@ -340,7 +340,7 @@ def referral_update(
             outcome_note=outcome_note,
             now=now,
         )
-    return Referral.objects.get(pk=referral.pk)
+    return referral
 
 
 # --- notes, actions, reviews -------------------------------------------------------------
