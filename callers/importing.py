@@ -33,7 +33,7 @@ from django.utils import timezone
 from triage import engine
 from triage.models import Call
 from triage.selectors import ruleset_current
-from triage.services import MAX_ADDRESS, MAX_CLOCK_SKEW, MAX_NARRATIVE, REPEAT_WINDOW
+from triage.services import MAX_ADDRESS, MAX_NARRATIVE, REPEAT_WINDOW, received_at_error
 
 from .addresses import parse_address
 from .services import dwellings_resolve_many
@@ -214,7 +214,7 @@ class Validator:
 
     def __init__(self, *, fmt: str, now: datetime):
         self.csv = fmt == "csv"
-        self.latest = now + MAX_CLOCK_SKEW
+        self.now = now
         self._facts: dict = {}
 
     def facts(self, fields: dict) -> engine.Facts | str:
@@ -296,8 +296,9 @@ class Validator:
         if timezone.is_naive(moment):
             errors.append(f"received_at: {value!r} has no UTC offset (add one, e.g. +00:00 or Z)")
             return None
-        if moment > self.latest:
-            errors.append(f"received_at: {value!r} is in the future")
+        problem = received_at_error(moment, self.now)  # intake's rules
+        if problem:
+            errors.append(f"received_at: {value!r}: {problem}")
             return None
         return moment
 

@@ -189,6 +189,13 @@ def test_each_bad_row_is_one_line_with_every_reason(tmp_path):
     assert "received_at" in message and "channel" in message and "address" in message
 
 
+def test_a_call_before_2000_is_rejected_as_intake_rejects_it(tmp_path):
+    path = csv_file(tmp_path, row("1800-01-01T00:00:00+00:00"))
+    report, messages = _errors(path)
+    assert report.rejected == 1 and report.imported == 0
+    assert messages[0].startswith("line 2: received_at") and "2000-01-01" in messages[0]
+
+
 def test_a_future_call_and_a_bad_fact_value_are_rejected(tmp_path):
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     path = csv_file(
