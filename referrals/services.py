@@ -15,6 +15,7 @@ from callers.models import Dwelling, ResponsePlan
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, has_role
 from core.services import log_alteration, log_collection
+from triage.engine.rules import REPEAT_THRESHOLD
 
 from .models import (
     TRANSITIONS,
@@ -25,7 +26,6 @@ from .models import (
     ReferralReview,
 )
 
-AUTOMATIC_THRESHOLD = 3
 INACTIVITY_LIMIT = timedelta(days=90)
 MAX_TEXT = 5_000
 MAX_SHORT = 200
@@ -59,7 +59,7 @@ def referral_open_automatic(
     )
     if last_closed is not None:
         trigger_calls = [c for c in trigger_calls if c.received_at > last_closed]
-        if len(trigger_calls) < AUTOMATIC_THRESHOLD:
+        if len(trigger_calls) < REPEAT_THRESHOLD:
             return None, False
     try:
         with transaction.atomic():

@@ -17,14 +17,14 @@ from dashboards.tasks import warm_repeat_share
 from referrals.services import referral_open_automatic
 
 from . import engine
+from .engine.rules import REPEAT_THRESHOLD
 from .models import Call, Decision, RuleSet
 from .selectors import calls_in_repeat_window, ruleset_current
 
 Operation = ProcessingLog.Operation
 
-# Operation Farmington: three calls from one dwelling within 30 days.
+# Operation Farmington: three calls (the engine's threshold) from one dwelling in 30 days.
 REPEAT_WINDOW = timedelta(days=30)
-REPEAT_THRESHOLD = 3
 # A call may be stamped slightly ahead of the server clock (handset clocks drift).
 MAX_CLOCK_SKEW = timedelta(minutes=2)
 # Older times are typing errors (a year of 1800), not calls.
