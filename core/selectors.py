@@ -1,14 +1,9 @@
 """Reads owned by core: searching the processing log."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.utils import timezone
-
+from .days import local_midnight
 from .models import ApiToken, ProcessingLog
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def processing_log_search(
@@ -31,9 +26,9 @@ def processing_log_search(
     if operation:
         entries = entries.filter(operation=operation)
     if date_from:
-        entries = entries.filter(at__gte=_start_of(date_from))
+        entries = entries.filter(at__gte=local_midnight(date_from))
     if date_to:
-        entries = entries.filter(at__lt=_start_of(date_to + timedelta(days=1)))
+        entries = entries.filter(at__lt=local_midnight(date_to + timedelta(days=1)))
     return entries.order_by("-at", "-id")
 
 

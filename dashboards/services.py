@@ -1,7 +1,6 @@
 """Writes for the dashboards: aggregate upkeep, the set-based rebuild, export logging."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -19,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
+from core.days import LONDON, local_midnight
 from core.services import processing_log
 from referrals.models import Referral
 from triage.models import Call, Decision
@@ -32,16 +32,9 @@ from .models import (
     RepeatStatMark,
 )
 
-LONDON = ZoneInfo("Europe/London")
-
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def local_midnight(day: date) -> datetime:
-    """The instant a London day starts (00:00 local, whatever the UTC offset that day)."""
-    return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
 _UPSERT_SQL: dict[type, str] = {}

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import yaml
 from django.contrib import messages
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from callers.selectors import dwelling_intake_summary
 from callers.services import dwelling_find
+from core.days import local_midnight
 from core.errors import DomainError
 from core.roles import Role, role_required
 from core.services import log_consultation
@@ -132,10 +133,6 @@ def review_queue(request):
     return render(request, "triage/review_queue.html", {"decisions": decisions})
 
 
-def _local_day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @role_required(Role.SUPERVISOR)
 def ruleset_list(request):
     """Rule set versions, and a new draft (starting from the live version's text)."""
@@ -204,8 +201,8 @@ def ruleset_detail(request, pk):
     if what_if_form.is_bound and what_if_form.is_valid():
         result = selectors.ruleset_what_if(
             ruleset,
-            start=_local_day_start(what_if_form.cleaned_data["start"]),
-            end=_local_day_start(what_if_form.cleaned_data["end"] + timedelta(days=1)),
+            start=local_midnight(what_if_form.cleaned_data["start"]),
+            end=local_midnight(what_if_form.cleaned_data["end"] + timedelta(days=1)),
         )
     return render(
         request,
