@@ -9,7 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callers.selectors import plan_current
 from core.errors import DomainError
+from core.models import ProcessingLog
 from core.roles import CASEWORK_ROLES, role_required
+from core.services import log_objects
 
 from . import selectors, services
 from .consultation import consultation_log, justification_gate, justification_remember
@@ -24,6 +26,8 @@ from .forms import (
     TransitionForm,
 )
 from .models import Referral
+
+Operation = ProcessingLog.Operation
 
 casework = role_required(*CASEWORK_ROLES)
 
@@ -216,20 +220,22 @@ def plan_publish(request, pk):
 
 def _agenda_rows(referrals, bound: dict | None = None):
     bound = bound or {}
-    return [(r, bound.get(r.pk) or ReviewForm(referral=r, prefix=f"r{r.pk}")) for r in referrals]
+    rows = [(r, bound.get(r.pk) or ReviewForm(referral=r, prefix=f"r{r.pk}")) for r in referrals]
+    if rows:  # the team, asked once for every row's "held by" list (not once per row)
+        members = list(rows[0][1].fields["assignee"].choices)
+        for _, form in rows:
+            form.fields["assignee"].choices = members
+    return rows
 
 
 def _agenda_response(request, bound=None, status=200):
     today = timezone.localdate()
     until = selectors.week_end(today)
     referrals = list(selectors.referrals_due_for_review(until=until))
-    for referral in referrals:
-        consultation_log(
-            request=request,
-            object_type="referral",
-            object_id=referral.pk,
-            justification="Weekly review agenda",
-        )
+    log_objects(  # one insert for the whole agenda
+        user=request.user,
+        events=[(Operation.CONSULTATION, r, "Weekly review agenda") for r in referrals],
+    )
     return render(
         request,
         "referrals/weekly_review.html",

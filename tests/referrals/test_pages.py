@@ -475,3 +475,22 @@ def test_the_weekly_review_logs_each_referral_it_shows(login, triage_staff):
     referral = ReferralFactory()
     login(triage_staff).get(reverse("referrals:review"))
     assert _consultations(referral).get().justification == "Weekly review agenda"
+
+
+def test_the_weekly_review_costs_the_same_queries_for_one_referral_or_six(
+    login, triage_staff, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(triage_staff)
+    ReferralFactory()
+    client.get(reverse("referrals:review"))  # the session's first touch is behind us
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("referrals:review"))
+    for _ in range(5):
+        ReferralFactory()
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = client.get(reverse("referrals:review")).content.decode()
+    assert body.count('name="r') >= 6 * 3  # six review forms, each with its fields
+    assert ProcessingLog.objects.filter(justification="Weekly review agenda").count() == 1 + 1 + 6
