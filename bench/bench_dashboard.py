@@ -26,14 +26,11 @@ sys.path.insert(0, str(BENCH.parent))
 
 from seed import ensure_seeded, setup_django  # noqa: E402
 
+from bench.workload import percentile  # noqa: E402
+
 TARGETS_MS = {1_000_000: 500, 5_000_000: 1500}
 # (label, days, weight): most views are the default 28 days; some look back further.
 RANGES = (("7 days", 7, 2), ("28 days", 28, 4), ("90 days", 90, 2), ("365 days", 365, 2))
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
 def supervisor():
