@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from .roles import KNOWN_ROLES
+from .roles import remember_roles
 
 
 def client_ip(request) -> str:
@@ -45,8 +45,7 @@ class RoleAwareBackend(ModelBackend):
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
         user = rows[0]
-        roles = {row.role_name for row in rows} & KNOWN_ROLES
-        user._triage_roles = KNOWN_ROLES if user.is_superuser else frozenset(roles)
+        remember_roles(user, (row.role_name for row in rows))
         user._triage_has_otp_device = bool(user.has_otp_device)
         return user
 

@@ -38,13 +38,17 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_triage_roles", None)
     if cached is None:
-        if user.is_superuser:
-            cached = KNOWN_ROLES
-        else:
-            names = user.groups.values_list("name", flat=True)
-            cached = frozenset(n for n in names if n in KNOWN_ROLES)
-        user._triage_roles = cached
+        names = () if user.is_superuser else user.groups.values_list("name", flat=True)
+        cached = remember_roles(user, names)
     return cached
+
+
+def remember_roles(user, group_names) -> frozenset[str]:
+    """Cache on ``user`` the roles its groups (named) give it: every role for a superuser."""
+    user._triage_roles = (
+        KNOWN_ROLES if user.is_superuser else frozenset(n for n in group_names if n in KNOWN_ROLES)
+    )
+    return user._triage_roles
 
 
 def has_role(user, *roles: str) -> bool:
