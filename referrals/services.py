@@ -72,7 +72,7 @@ def referral_open_automatic(
             )
     except IntegrityError:
         return _open_referral_for(dwelling), False
-    referral.trigger_calls.set([c.pk for c in trigger_calls])
+    referral.trigger_calls.add(*(c.pk for c in trigger_calls))  # a new referral: nothing to unset
     return referral, True
 
 

@@ -33,8 +33,8 @@ def test_an_intake_at_a_known_dwelling_runs_a_fixed_small_set_of_queries(login, 
     # Session; user with roles and device; dwelling found and locked with what the summary
     # needs; the repeat window; the live rule set; the call; the processing log; the
     # dashboard counters (one statement on PostgreSQL, four elsewhere); and the referral the
-    # third call opens (open one?, last closed, insert, and two for its trigger calls).
-    budget = 8 + (0 if connection.vendor == "postgresql" else 3) + 5
+    # third call opens (open one?, last closed, insert, its trigger calls).
+    budget = 8 + (0 if connection.vendor == "postgresql" else 3) + 4
     assert len(sql) <= budget, "\n".join(sql)
     assert not any(q.startswith('SELECT "auth_group"') for q in sql)  # roles came with the user
     assert not any(q.startswith('SELECT 1 AS "a" FROM "otp_totp_totpdevice"') for q in sql)
