@@ -116,23 +116,20 @@ def log_consultation(*, user, obj, justification: str):
     )
 
 
-def log_combination(*, user, obj, justification: str = ""):
-    """Records were linked (a call matched to a dwelling, calls gathered into a referral)."""
-    return log_object(
-        user=user, operation=Operation.COMBINATION, obj=obj, justification=justification
-    )
-
-
-def log_disclosure(*, user, obj, recipient: str, justification: str = ""):
+def log_disclosure(
+    *, user, object_type: str, object_id="", recipient: str, justification: str = "", request=None
+):
     """Data left the system (an export, a referral sent to a partner): name the recipient."""
     if not recipient.strip():
         raise DomainError("Name the recipient of the disclosure.", field="recipient")
-    return log_object(
+    return processing_log(
         user=user,
         operation=Operation.DISCLOSURE,
-        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
         recipient=recipient,
         justification=justification,
+        request=request,
     )
 
 

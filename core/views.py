@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from . import otp, selectors, services
 from .forms import LogExportForm, LogSearchForm, TokenForm
-from .models import ProcessingLog
 from .roles import LOG_ROLES, Role, primary_role, role_required
 from .security_events import log_otp_failure
 
@@ -207,9 +206,8 @@ def log_export(request):
         )
     criteria = form.criteria()
     described = ", ".join(f"{k}={v}" for k, v in criteria.items()) or "all entries"
-    services.processing_log(
+    services.log_disclosure(
         user=request.user,
-        operation=ProcessingLog.Operation.DISCLOSURE,
         object_type="processinglog",
         justification=f"{form.cleaned_data['justification']} [export of {described}]",
         recipient=form.cleaned_data["recipient"],

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from core.days import LONDON, local_midnight
-from core.services import processing_log
+from core.services import log_disclosure
 from referrals.models import Referral
 from triage.models import Call, Decision
 
@@ -374,9 +374,8 @@ def repeat_share_days(*, start: date, end: date, today: date) -> dict[date, int]
 
 def export_log(*, request, table: str, recipient: str, purpose: str, filters: str):
     """Record a CSV export as a DPA 2018 s62 disclosure: who, which table, to whom, why."""
-    return processing_log(
+    return log_disclosure(
         user=request.user,
-        operation="disclosure",
         object_type="dashboard_export",
         object_id=table,
         justification=f"{purpose} [{filters}]",

@@ -107,8 +107,11 @@ def test_a_disclosure_must_name_its_recipient(handler):
 
     call = take_call(handler=handler)
     with pytest.raises(DomainError):
-        log_disclosure(user=handler, obj=call, recipient=" ")
-    assert log_disclosure(user=handler, obj=call, recipient="NHS 111").recipient == "NHS 111"
+        log_disclosure(user=handler, object_type="call", object_id=call.pk, recipient=" ")
+    disclosed = log_disclosure(
+        user=handler, object_type="call", object_id=call.pk, recipient="NHS 111"
+    )
+    assert disclosed.recipient == "NHS 111"
 
 
 def test_a_consultation_keeps_the_answer_to_why(handler):
