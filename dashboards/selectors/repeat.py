@@ -198,14 +198,13 @@ class RepeatFigures:
             note="Age is whole London days since the referral was created; not limited by the dates.",
         )
 
+    @property
+    def _overdue(self):
+        return Referral.objects.open().filter(review_due__lt=self.today)
+
     @cached_property
     def reviews_overdue(self) -> Table:
-        overdue = (
-            Referral.objects.open()
-            .filter(review_due__lt=self.today)
-            .select_related("assignee")
-            .order_by("review_due", "id")
-        )
+        overdue = self._overdue.select_related("assignee").order_by("review_due", "id")
         rows = [
             (
                 f"#{r.pk}",
@@ -234,7 +233,7 @@ class RepeatFigures:
 
     @cached_property
     def reviews_overdue_count(self) -> int:
-        return Referral.objects.open().filter(review_due__lt=self.today).count()
+        return self._overdue.count()
 
     # Detection runs.
 
