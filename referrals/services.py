@@ -162,11 +162,7 @@ def referral_create_manual(
         raise DomainError(errors=errors)
     existing = _open_referral_for(dwelling)
     if existing is not None:
-        raise DomainError(
-            f"This dwelling already has an open referral (number {existing.pk}); "
-            "add a note to it instead.",
-            field="address",
-        )
+        raise _already_open(existing)
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
@@ -181,15 +177,18 @@ def referral_create_manual(
             )
     except IntegrityError:
         # Another referral for this dwelling was opened a moment ago.
-        existing = _open_referral_for(dwelling)
-        raise DomainError(
-            f"This dwelling already has an open referral (number {existing.pk if existing else '?'}); "
-            "add a note to it instead.",
-            field="address",
-        ) from None
+        raise _already_open(_open_referral_for(dwelling)) from None
     _event(referral, ReferralEvent.Kind.OPENED, f"Referred by {referred_by}", user, now)
     log_collection(user=user, obj=referral)
     return referral
+
+
+def _already_open(existing: Referral | None) -> DomainError:
+    number = existing.pk if existing is not None else "?"
+    return DomainError(
+        f"This dwelling already has an open referral (number {number}); add a note to it instead.",
+        field="address",
+    )
 
 
 # --- ownership, status, review date -------------------------------------------------------
