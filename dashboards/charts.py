@@ -70,6 +70,22 @@ def _frame(chart_id, title, desc, body, legend, width, height) -> SafeString:
     return mark_safe(f'<figure class="chart-figure">{svg}{legend_html}</figure>')  # noqa: S308
 
 
+def _no_data(chart_id, title, width, height) -> SafeString:
+    return _frame(
+        chart_id, title, "No data in this period.", _empty(width, height), [], width, height
+    )
+
+
+def _plotted(series) -> list[float]:
+    """Every value the series plot (None is a gap, not a value)."""
+    return [v for _, vs in series for v in vs if v is not None]
+
+
+def _top(values, unit) -> float:
+    """The value axis's top: 100 for a percentage that passes 50, else a round number."""
+    return 100 if unit == "%" and max(values) > 50 else nice_max(max(values))
+
+
 def _y_axis(top_value, unit, plot_w, plot_h) -> list[str]:
     parts = []
     ticks = _tick_count(top_value)
@@ -96,12 +112,10 @@ def line_chart(
     """One line per series over ``labels`` (days or weeks); None leaves a gap."""
     chart_id = f"chart{next(_ids)}"
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
-    values = [v for _, vs in series for v in vs if v is not None]
+    values = _plotted(series)
     if not labels or not values:
-        return _frame(
-            chart_id, title, "No data in this period.", _empty(width, height), [], width, height
-        )
-    top_value = 100 if unit == "%" and max(values) > 50 else nice_max(max(values))
+        return _no_data(chart_id, title, width, height)
+    top_value = _top(values, unit)
     n = len(labels)
 
     def x(i):
@@ -155,11 +169,9 @@ def bar_chart(
     """Vertical bars, grouped by label, one bar per series (hours, weeks)."""
     chart_id = f"chart{next(_ids)}"
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
-    values = [v for _, vs in series for v in vs if v is not None]
+    values = _plotted(series)
     if not labels or not values or max(values) <= 0:
-        return _frame(
-            chart_id, title, "No data in this period.", _empty(width, height), [], width, height
-        )
+        return _no_data(chart_id, title, width, height)
     top_value = nice_max(max(values))
     n, k = len(labels), len(series)
     slot = plot_w / n
@@ -199,13 +211,13 @@ def hbar_chart(
 ) -> SafeString:
     """Horizontal bars for categories with long names (strands, agencies, rules)."""
     chart_id = f"chart{next(_ids)}"
-    values = [v for _, vs in series for v in vs if v is not None]
+    values = _plotted(series)
     k = len(series)
     row_h = 8 + 14 * k
     height = TOP + row_h * max(len(labels), 1) + 28
     if not labels or not values or max(values) <= 0:
-        return _frame(chart_id, title, "No data in this period.", _empty(width, 80), [], width, 80)
-    top_value = 100 if unit == "%" and max(values) > 50 else nice_max(max(values))
+        return _no_data(chart_id, title, width, 80)
+    top_value = _top(values, unit)
     plot_w = width - label_width - RIGHT - 48
     body = []
     for i, label in enumerate(labels):
