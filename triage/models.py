@@ -55,8 +55,15 @@ class Call(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(max_length=500)
+    # No index of its own: call_dwelling_time_id starts with the dwelling and serves every
+    # look-up by dwelling, so a second index would only cost each insert.
     dwelling = models.ForeignKey(
-        "callers.Dwelling", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+        "callers.Dwelling",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        db_index=False,
     )
     narrative = models.TextField(blank=True)
 
