@@ -3,9 +3,10 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from callers.models import Dwelling, ResponsePlan
+from callers.models import Dwelling
 from referrals.models import Referral
 from tests.factories import facts
+from tests.referrals.factories import ResponsePlanFactory
 
 URL = "/api/calls/"
 ADDRESS = "Flat 2, 10 High Street, Ely CB7 4AA"
@@ -51,15 +52,7 @@ def test_the_summary_asks_again_only_for_a_plan_or_referral_that_exists(login, h
     assert not any(q.startswith('SELECT "callers_responseplan"') for q in _statements(ctx))
 
     dwelling = Dwelling.objects.get()
-    ResponsePlan.objects.create(
-        dwelling=dwelling,
-        version=1,
-        what_to_do="Send the mental-health nurse.",
-        what_not_to_do="",
-        whom_to_call="",
-        author=handler,
-        review_by="2099-01-01",
-    )
+    ResponsePlanFactory(dwelling=dwelling, what_to_do="Send the mental-health nurse.")
     body = _post(client).json()  # the third call: opens the referral, shows the plan
     assert body["dwelling"]["response_plan"]["what_to_do"] == "Send the mental-health nurse."
     assert body["dwelling"]["open_referral"]["id"] == Referral.objects.get().pk
