@@ -309,9 +309,9 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     dwelling = dwellings_resolve_many(
         [address], parsed={address: items[0].parsed}, absent_keys=absent
     )[items[0].key]
-    if lock and (locked is None or locked.pk != dwelling.pk):
-        # Created now, found another way (a near match, its UPRN), or another row won.
-        dwelling = _locked_for_intake("id", dwelling.pk)
-    elif lock:
-        dwelling = locked  # the row found by key is the one: it is locked already
-    return dwelling
+    if not lock:
+        return dwelling
+    if locked is not None and locked.pk == dwelling.pk:
+        return locked  # the row found by key is the one: it is locked already
+    # Created now, found another way (a near match, its UPRN), or another row won.
+    return _locked_for_intake("id", dwelling.pk)
