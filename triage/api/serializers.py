@@ -206,6 +206,10 @@ class DwellingSummarySerializer(serializers.Serializer):
     response_plan = ResponsePlanSummarySerializer(allow_null=True)
 
 
+_DATETIME = serializers.DateTimeField()  # formats as the declared received_at field does
+_SUGGESTION_FIELDS = tuple(SuggestionSerializer._declared_fields)
+
+
 class CallSerializer(serializers.ModelSerializer):
     dwelling = serializers.SerializerMethodField()
     suggestion = SuggestionSerializer()
@@ -229,6 +233,28 @@ class CallSerializer(serializers.ModelSerializer):
             "grade",
             "decision",
         ]
+
+    def to_representation(self, call):
+        # Every intake answers with this. Built directly it is the JSON the declared fields
+        # give (a test holds the two equal), without DRF building and copying those fields
+        # for each call: that was a tenth of an intake's CPU.
+        suggestion = call.suggestion
+        return {
+            "id": call.pk,
+            "received_at": _DATETIME.to_representation(call.received_at),
+            "channel": str(call.channel),
+            "address": call.address,
+            "narrative": call.narrative,
+            "facts": call.facts,
+            "dwelling": self.get_dwelling(call),
+            "suggestion": {name: suggestion[name] for name in _SUGGESTION_FIELDS},
+            "rule_id": call.rule_id,
+            "final_agency": call.final_agency,
+            "final_police_attend": call.final_police_attend,
+            "overridden": call.overridden,
+            "grade": call.grade,
+            "decision": self.get_decision(call),
+        }
 
     @extend_schema_field(DwellingSummarySerializer(allow_null=True))
     def get_dwelling(self, call):
