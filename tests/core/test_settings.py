@@ -14,7 +14,8 @@ PROBE = (
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
     " 'name': str(settings.DATABASES['default']['NAME']),"
     " 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL,"
-    " 'cache': settings.CACHES['default']['BACKEND']}))"
+    " 'cache': settings.CACHES['default']['BACKEND'],"
+    " 'options': settings.DATABASES['default'].get('OPTIONS', {})}))"
 )
 
 
@@ -22,7 +23,14 @@ def _settings_with(**env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "DJANGO_DEBUG",
+            "DB_PREPARED_STATEMENTS",
+        }
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
@@ -54,6 +62,32 @@ def test_database_url_selects_postgresql():
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["name"] == "triage"
+
+
+@pytest.mark.parametrize(
+    ("flag", "options"),
+    [
+        (None, {"server_side_binding": True, "prepare_threshold": 5}),
+        ("0", {}),  # behind a pooler: Django's defaults, nothing prepared
+    ],
+)
+def test_postgresql_prepares_statements_unless_turned_off(flag, options):
+    import json
+
+    env = {"DATABASE_URL": "postgres://alice@db.example:5433/triage"}
+    if flag is not None:
+        env["DB_PREPARED_STATEMENTS"] = flag
+    result = _settings_with(**env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["options"] == options
+
+
+def test_a_mistyped_prepared_statements_flag_stops_start_up():
+    result = _settings_with(
+        DATABASE_URL="postgres://alice@db.example:5433/triage", DB_PREPARED_STATEMENTS="maybe"
+    )
+    assert result.returncode != 0
+    assert "DB_PREPARED_STATEMENTS must be true or false" in result.stderr
 
 
 def test_redis_url_feeds_the_broker_and_the_cache_and_turns_off_eager_tasks():
