@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .errors import DomainError
+from .inserts import insert
 from .middleware import current_request_id
 from .models import ApiToken, ProcessingLog, hash_token
 from .roles import role_label
@@ -81,16 +82,18 @@ def log_objects(*, user, events) -> list[ProcessingLog]:
     """Several events about model instances in one insert: ``events`` is
     (operation, obj, justification) triples, as ``log_object`` takes them one by one."""
     who, request_id = _who(user), current_request_id()
-    return ProcessingLog.objects.bulk_create(
-        _entry(
-            who,
-            operation=operation,
-            object_type=obj._meta.model_name,
-            object_id=obj.pk,
-            justification=justification,
-            request_id=request_id,
-        )
-        for operation, obj, justification in events
+    return insert(
+        [
+            _entry(
+                who,
+                operation=operation,
+                object_type=obj._meta.model_name,
+                object_id=obj.pk,
+                justification=justification,
+                request_id=request_id,
+            )
+            for operation, obj, justification in events
+        ]
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callers.services import dwelling_resolve
 from core.errors import DomainError
+from core.inserts import insert
 from core.models import ProcessingLog
 from core.services import log_alteration, log_objects
 from core.tasks import enqueue_on_commit
@@ -156,23 +157,28 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
     ruleset, rules = ruleset_current()
     suggestion = engine.evaluate(parsed, rules)
-    call = Call.objects.create(
-        client_token=client_token,
-        channel=channel,
-        received_at=received_at,
-        created_at=now,
-        handler=handler,
-        address=address.strip(),
-        dwelling=dwelling,
-        narrative=narrative,
-        facts=engine.facts_to_dict(parsed),
-        concern_type=parsed.concern_type,
-        repeat_calls_30d=parsed.repeat_calls_30d,
-        ruleset=ruleset,
-        rule_id=suggestion.rule_id,
-        suggested_agency=suggestion.agency,
-        suggested_police_attend=suggestion.police_attend,
-        suggestion=suggestion.to_dict(),
+    # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
+    [call] = insert(
+        [
+            Call(
+                client_token=client_token,
+                channel=channel,
+                received_at=received_at,
+                created_at=now,
+                handler=handler,
+                address=address.strip(),
+                dwelling=dwelling,
+                narrative=narrative,
+                facts=engine.facts_to_dict(parsed),
+                concern_type=parsed.concern_type,
+                repeat_calls_30d=parsed.repeat_calls_30d,
+                ruleset=ruleset,
+                rule_id=suggestion.rule_id,
+                suggested_agency=suggestion.agency,
+                suggested_police_attend=suggestion.police_attend,
+                suggestion=suggestion.to_dict(),
+            )
+        ]
     )
     events = [(Operation.COLLECTION, call, "")]
     if dwelling is not None:

@@ -1,0 +1,70 @@
+"""core.inserts.insert writes the rows the ORM would write, and marks them saved."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+
+from core.inserts import insert
+from core.models import ProcessingLog
+from tests.factories import take_call
+from triage.models import Call
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(obj):
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {f.attname: getattr(fresh, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_a_call_reads_back_as_the_orm_would_have_written_it(handler):
+    template = take_call(handler=handler, received_at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    values = model_to_dict(template, exclude=["id"])
+    values |= {"handler_id": handler.pk, "dwelling_id": template.dwelling_id}
+    values |= {"ruleset_id": template.ruleset_id, "client_token": uuid.uuid4()}
+    for name in ("handler", "dwelling", "ruleset"):
+        values.pop(name)
+    by_orm = Call.objects.create(**values)
+    values["client_token"] = uuid.uuid4()
+    [by_insert] = insert([Call(**values)])
+
+    assert by_insert.pk == by_orm.pk + 1
+    assert not by_insert._state.adding and by_insert._state.db == "default"
+    orm_row, insert_row = _stored(by_orm), _stored(by_insert)
+    for different in ("id", "client_token", "created_at"):
+        orm_row.pop(different), insert_row.pop(different)
+    assert insert_row == orm_row
+    assert Call.objects.get(pk=by_insert.pk).facts == template.facts  # JSON, not text
+
+
+def test_several_rows_in_one_statement_with_auto_now_add(handler, django_assert_num_queries):
+    entries = [
+        ProcessingLog(user=handler, username="h", role="r", operation=op, object_type="call")
+        for op in ("collection", "combination")
+    ]
+    with django_assert_num_queries(1):
+        insert(entries)
+    assert [e.pk for e in entries] == sorted(e.pk for e in entries)
+    for entry in entries:
+        stored = ProcessingLog.objects.get(pk=entry.pk)
+        assert stored.at is not None and stored.at == entry.at  # auto_now_add set and kept
+        assert (stored.operation, stored.user_id) == (entry.operation, handler.pk)
+
+
+def test_a_unique_clash_raises_djangos_integrity_error(handler):
+    call = take_call(handler=handler)
+    call.client_token = uuid.uuid4()
+    call.save()
+    clash = Call(**{f.attname: getattr(call, f.attname) for f in Call._meta.concrete_fields})
+    clash.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert([clash])
+    assert Call.objects.count() == 1
+
+
+def test_nothing_to_insert_runs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert insert([]) == []
