@@ -270,6 +270,7 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Triage Desk")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read by one plain query
 SESSION_COOKIE_AGE = _env_or_fail("SESSION_IDLE_MINUTES", env.int, 30) * 60
 # Idle expiry: a request pushes the deadline on, at most once a minute
 # (core.middleware.SessionTouchMiddleware), not with a session write on every request.
