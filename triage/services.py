@@ -20,7 +20,7 @@ from referrals.services import referral_open_automatic
 from . import engine
 from .engine.rules import REPEAT_THRESHOLD
 from .models import Call, Decision, RuleSet
-from .selectors import calls_in_repeat_window, ruleset_current
+from .selectors import repeat_window, ruleset_current
 
 Operation = ProcessingLog.Operation
 
@@ -149,11 +149,7 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     if dwelling is not None:
         # (id, received_at) pairs, oldest first: a busy dwelling has dozens, and only the
         # count and the last two (a referral's trigger calls) are needed.
-        window = list(
-            calls_in_repeat_window(dwelling, received_at, REPEAT_WINDOW).values_list(
-                "id", "received_at"
-            )
-        )
+        window = repeat_window(dwelling.pk, received_at, REPEAT_WINDOW)
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
     ruleset, rules = ruleset_current()
     suggestion = engine.evaluate(parsed, rules)

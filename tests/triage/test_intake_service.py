@@ -243,3 +243,16 @@ def test_a_broker_outage_never_fails_the_write_that_enqueues(
     assert Call.objects.count() == 3
     assert Referral.objects.count() == 1
     assert "not enqueued (OperationalError)" in caplog.text
+
+
+def test_the_intakes_window_query_selects_what_the_orm_selector_does(handler):
+    from triage.selectors import calls_in_repeat_window, repeat_window
+
+    window = timedelta(days=30)
+    for at in (window, timedelta(days=30, seconds=1), timedelta(days=3), timedelta(0)):
+        call = take_call(received_at=NOW - at)
+    take_call(received_at=NOW + timedelta(seconds=1), address="Flat 1, 10 High St, Ely CB7 4AA")
+    rows = repeat_window(call.dwelling_id, NOW, window)
+    expected = calls_in_repeat_window(call.dwelling, NOW, window).values_list("id", "received_at")
+    assert rows == list(expected) and len(rows) == 3
+    assert all(at.utcoffset() == timedelta(0) for _, at in rows)  # aware, in UTC
