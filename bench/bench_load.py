@@ -157,8 +157,10 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
             if status != 201:
                 errors.append(f"intake HTTP {status}")
 
-    async def supervisor(session):
+    async def supervisor(index, session):
         conn = Connection(host, port, f"sessionid={session}")
+        # Supervisors poll independently: spread over the poll interval, not all at once.
+        await asyncio.sleep(args.poll * index / max(1, len(supervisor_sessions)))
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
@@ -175,7 +177,7 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
 
     await asyncio.gather(
         *(handler(i, s) for i, s in enumerate(handler_sessions)),
-        *(supervisor(s) for s in supervisor_sessions),
+        *(supervisor(i, s) for i, s in enumerate(supervisor_sessions)),
     )
     return intake, dashboard, errors, time.perf_counter() - measured_from
 
