@@ -23,6 +23,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.rows import instance_from_row, model_columns
+
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
 from .models import Dwelling, GazetteerAddress
 
@@ -239,27 +241,30 @@ def _locked_for_intake(column: str, value) -> Dwelling | None:
 
     closed = Referral.Status.CLOSED
     sql = _intake_lock_sql(column)
-    dwelling = next(iter(Dwelling.objects.raw(sql, [closed, closed, closed, value])), None)
-    if dwelling is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [closed, closed, closed, value])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    dwelling = instance_from_row(Dwelling, row)
+    referral_id, referral_status, created_at, has_plan, gazetteer = row[-5:]
     dwelling.open_referrals = []
-    if dwelling.open_referral_id is not None:
-        created_at = dwelling.open_referral_created_at
+    if referral_id is not None:
         if isinstance(created_at, str):  # SQLite hands back text
             created_at = parse_datetime(created_at)
         if timezone.is_naive(created_at):
             created_at = timezone.make_aware(created_at, UTC)
         referral = Referral(
-            id=dwelling.open_referral_id,
+            id=referral_id,
             dwelling=dwelling,
-            status=dwelling.open_referral_status,
+            status=referral_status,
             created_at=created_at,
         )
         referral._state.adding, referral._state.db = False, dwelling._state.db
         dwelling.open_referrals = [referral]
-    if not dwelling.has_plan:  # else the summary fetches the latest version
+    if not has_plan:  # else the summary fetches the latest version
         dwelling.plans_newest_first = []
-    dwelling.gazetteer_loaded = bool(dwelling.gazetteer_loaded)  # SQLite: 0 or 1
+    dwelling.gazetteer_loaded = bool(gazetteer)  # SQLite: 0 or 1
     return dwelling
 
 
@@ -279,7 +284,7 @@ def _intake_lock_sql(column: str) -> str:
         f"WHERE r.{qn('dwelling_id')} = d.{qn('id')} AND r.{qn('status')} <> %s"
     )
     return (
-        f"SELECT d.*, "  # noqa: S608 - identifiers from model metadata, values parameters
+        f"SELECT {model_columns(Dwelling, 'd')}, "  # noqa: S608 - metadata; values parameters
         f"(SELECT r.{qn('id')} {open_referral}) AS open_referral_id, "
         f"(SELECT r.{qn('status')} {open_referral}) AS open_referral_status, "
         f"(SELECT r.{qn('created_at')} {open_referral}) AS open_referral_created_at, "

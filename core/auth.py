@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
 from .roles import remember_roles
+from .rows import instance_from_row, model_columns
 
 
 def client_ip(request) -> str:
@@ -41,12 +42,16 @@ class RoleAwareBackend(ModelBackend):
             user_id = int(user_id)
         except (TypeError, ValueError):
             return None
-        rows = list(get_user_model().objects.raw(_user_sql(), [user_id]))
-        if not rows or not self.user_can_authenticate(rows[0]):
+        with connection.cursor() as cursor:
+            cursor.execute(_user_sql(), [user_id])
+            rows = cursor.fetchall()
+        if not rows:
             return None
-        user = rows[0]
-        remember_roles(user, (row.role_name for row in rows))
-        user._triage_has_otp_device = bool(user.has_otp_device)
+        user = instance_from_row(get_user_model(), rows[0])
+        if not self.user_can_authenticate(user):
+            return None
+        remember_roles(user, (row[-2] for row in rows))
+        user._triage_has_otp_device = bool(rows[0][-1])
         return user
 
 
@@ -64,8 +69,9 @@ def _user_sql() -> str:
     devices = qn(TOTPDevice._meta.db_table)
     member_user = qn(memberships.get_field("user").column)
     member_group = qn(memberships.get_field("group").column)
+    columns = model_columns(user_model, "u")
     return (
-        f"SELECT u.*, g.{qn('name')} AS role_name, EXISTS ("  # noqa: S608 - no user input
+        f"SELECT {columns}, g.{qn('name')} AS role_name, EXISTS ("  # noqa: S608 - no user input
         f"SELECT 1 FROM {devices} d WHERE d.{qn('user_id')} = u.{qn('id')} "
         f"AND d.{qn('confirmed')}) AS has_otp_device "
         f"FROM {users} u "
