@@ -17,7 +17,8 @@ _LOAD_SQL = (
 class SessionStore(DBStore):
     def _get_session_from_db(self):
         with connection.cursor() as cursor:
-            cursor.execute(_LOAD_SQL, [self.session_key, timezone.now()])
+            now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM
+            cursor.execute(_LOAD_SQL, [self.session_key, now])
             row = cursor.fetchone()
         if row is None:  # unknown or expired: as Django's, a new key on the next save
             self._session_key = None
