@@ -47,9 +47,14 @@ def screenshot(request, page):
 def log_in(page, live_server):
     """log_in(user): through the login page, keyboard only."""
 
+    from playwright.sync_api import expect
+
     def _log_in(user):
         page.goto(f"{live_server.url}/login/")
-        page.keyboard.type(user.username)  # the username field has the focus
+        # The username field takes the focus; on a busy machine only after "load", so wait
+        # for it rather than type into whatever has the focus first.
+        expect(page.locator("input[name=username]")).to_be_focused()
+        page.keyboard.type(user.username)
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
