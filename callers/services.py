@@ -17,13 +17,10 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from core.rows import instance_from_row, model_columns
+from core.rows import field_value, instance_from_row, model_columns
 
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
 from .models import Dwelling, GazetteerAddress
@@ -250,15 +247,11 @@ def _locked_for_intake(column: str, value) -> Dwelling | None:
     referral_id, referral_status, created_at, has_plan, gazetteer = row[-5:]
     dwelling.open_referrals = []
     if referral_id is not None:
-        if isinstance(created_at, str):  # SQLite hands back text
-            created_at = parse_datetime(created_at)
-        if timezone.is_naive(created_at):
-            created_at = timezone.make_aware(created_at, UTC)
         referral = Referral(
             id=referral_id,
             dwelling=dwelling,
             status=referral_status,
-            created_at=created_at,
+            created_at=field_value(Referral._meta.get_field("created_at"), created_at),
         )
         referral._state.adding, referral._state.db = False, dwelling._state.db
         dwelling.open_referrals = [referral]

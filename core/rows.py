@@ -23,19 +23,29 @@ def instance_from_row(model, row):
     booleans, JSON): what ``raw()`` would give. The values after them are the caller's."""
     count, converters = _converters(model)
     values = list(row[:count])
-    for index, column, functions in converters:
-        for function in functions:
-            values[index] = function(values[index], column, connection)
+    for index, field in converters:
+        values[index] = field_value(field, values[index])
     return model.from_db(connection.alias, None, values)
+
+
+def field_value(field, value):
+    """``value`` as read from ``field``'s column by a written-out query, converted as the
+    ORM converts it (on SQLite a date comes back as naive text, for one)."""
+    column, functions = _field_converters(field)
+    for function in functions:
+        value = function(value, column, connection)
+    return value
+
+
+@functools.cache
+def _field_converters(field) -> tuple:
+    column = field.get_col(field.model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
 
 @functools.cache
 def _converters(model) -> tuple[int, list]:
+    """The number of concrete fields, and (index, field) for those that convert."""
     fields = model._meta.concrete_fields
-    converters = []
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if functions:
-            converters.append((index, column, functions))
-    return len(fields), converters
+    converting = [(i, field) for i, field in enumerate(fields) if _field_converters(field)[1]]
+    return len(fields), converting

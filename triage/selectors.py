@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from core.roles import Role, has_role
+from core.rows import field_value
 
 from . import engine
 from .models import Call, Decision, RuleSet
@@ -74,9 +75,8 @@ def repeat_window(dwelling_id: int, until: datetime, window: timedelta) -> list[
     with connection.cursor() as cursor:
         cursor.execute(_WINDOW_SQL, [dwelling_id, adapt(until - window), adapt(until)])
         rows = cursor.fetchall()
-    if connection.vendor == "sqlite":  # naive UTC there
-        rows = [(pk, at.replace(tzinfo=UTC)) for pk, at in rows]
-    return rows
+    received_at = Call._meta.get_field("received_at")
+    return [(pk, field_value(received_at, at)) for pk, at in rows]
 
 
 def calls_visible_to(user) -> QuerySet[Call]:

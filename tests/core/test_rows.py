@@ -42,3 +42,13 @@ def test_the_values_after_the_models_are_left_to_the_caller(handler):
     row = _read(User, handler.pk, extra=", 'extra'")
     assert row[-1] == "extra"
     assert instance_from_row(User, row).username == handler.username
+
+
+def test_a_single_columns_value_is_converted_as_the_orm_converts_it(handler):
+    from core.rows import field_value
+
+    call = take_call(handler=handler, received_at=datetime(2026, 3, 29, 0, 59, tzinfo=UTC))
+    row = _read(Call, call.pk)
+    index = [f.attname for f in Call._meta.concrete_fields].index("received_at")
+    value = field_value(Call._meta.get_field("received_at"), row[index])
+    assert value == datetime(2026, 3, 29, 0, 59, tzinfo=UTC) and value.utcoffset() is not None
