@@ -1,15 +1,16 @@
 """The call's JSON is built directly for speed; it must stay the JSON DRF's fields give."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
-from tests.factories import THRIVE, take_call
+from tests.dashboards.helpers import decide
+from tests.factories import take_call
 from tests.referrals.factories import ResponsePlanFactory
 from triage.api.serializers import CallSerializer
 from triage.models import Call
-from triage.services import call_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -44,26 +45,15 @@ def test_a_new_call_matches_the_declared_fields(handler, received_at):
 
 
 def test_a_decided_repeat_call_with_a_referral_and_plan_matches(handler):
-    first = take_call(handler=handler, vulnerability_flags=["mental_distress"])
-    ResponsePlanFactory(dwelling=first.dwelling, what_to_do="Send the crisis team.")
-    take_call(handler=handler)
-    call = take_call(handler=handler, immediate_risk="life", violence_or_weapon=True)
-    call_decide(
-        call=call,
-        user=handler,
-        accept=False,
-        final_agency="AMBULANCE",
-        final_police_attend=False,
-        override_reason="risk_lower",
-        override_note="Paramedics already there.",
-        grade=3,
-        thrive=THRIVE,
-        caller_told=True,
-        caller_told_text="Told the caller police will not attend.",
-        check_confirmations={
-            check: "Confirmed." for check in Call.objects.get(pk=call.pk).suggestion["checks"]
-        },
+    # decide() stamps the decision 5 minutes after the call: keep both in the past.
+    hours_ago = timezone.now() - timedelta(hours=3)
+    first = take_call(
+        handler=handler, received_at=hours_ago, vulnerability_flags=["mental_distress"]
     )
+    ResponsePlanFactory(dwelling=first.dwelling, what_to_do="Send the crisis team.")
+    take_call(handler=handler, received_at=hours_ago + timedelta(hours=1))
+    call = take_call(handler=handler, received_at=hours_ago + timedelta(hours=2))
+    decide(call, handler, attend=False, agency="AMBULANCE", grade=3, reason="risk_lower")
     direct, _ = _both(call)
     assert direct["decision"]["final_agency"] == "AMBULANCE"
     assert direct["final_police_attend"] is False and direct["grade"] == 3
