@@ -29,6 +29,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -146,8 +148,6 @@ def _connect_like(settings_dict, dbname=None):
 
 
 def _create_database(settings_dict):
-    from psycopg import sql
-
     name = settings_dict["NAME"]
     with _connect_like(settings_dict, dbname="postgres") as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -346,8 +346,13 @@ def seed(
         "decisions": counts["decisions"],
         "seconds": round(elapsed, 1),
     }
+    # DDL takes no bound parameters (the server binds them, see DB_PREPARED_STATEMENTS):
+    # the comment goes in as a quoted literal.
+    comment = sql.SQL("COMMENT ON TABLE triage_call IS {}").format(
+        sql.Literal("seed:" + json.dumps(info))
+    )
     with connection.cursor() as cur:
-        cur.execute("COMMENT ON TABLE triage_call IS %s", ["seed:" + json.dumps(info)])
+        cur.execute(comment.as_string(cur.connection))
     print(
         f"seeded {calls:,} calls, {dwellings:,} dwellings, {counts['decisions']:,} decisions "
         f"in {elapsed:.1f} s ({calls / elapsed:,.0f} calls/s)",

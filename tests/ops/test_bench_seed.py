@@ -1,0 +1,66 @@
+"""bench/seed.py, the load benchmark's first step, seeds a scratch PostgreSQL database from
+scratch: creates it, migrates it, bulk-loads the calls and records what it seeded (issue 6).
+The record is DDL, which takes no bound parameters while the server binds them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+from psycopg import sql
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def scratch_url():
+    params = connection.settings_dict
+    name = f"{params['NAME']}_seed"
+    server = {
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+        "user": params["USER"] or None,
+        "password": params["PASSWORD"] or None,
+    }
+
+    def drop():
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+    drop()
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    host = params["HOST"] or "127.0.0.1"
+    port = params["PORT"] or 5432
+    yield f"postgres://{params['USER']}{password}@{host}:{port}/{name}", server, name
+    drop()
+
+
+def test_seed_creates_migrates_and_loads_a_new_database(scratch_url):
+    url, server, name = scratch_url
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "ERROR"}
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "bench/seed.py", "--calls", "2000", "--days", "40"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    with psycopg.connect(dbname=name, **server) as conn:
+        calls = conn.execute("SELECT count(*) FROM triage_call").fetchone()[0]
+        dwellings = conn.execute("SELECT count(*) FROM callers_dwelling").fetchone()[0]
+        comment = conn.execute(
+            "SELECT obj_description('triage_call'::regclass, 'pg_class')"
+        ).fetchone()[0]
+    assert calls == 2000
+    assert dwellings == 500  # a quarter of the calls, by default
+    assert comment.startswith("seed:")
+    info = json.loads(comment[len("seed:") :])
+    assert (info["calls"], info["days"], info["dwellings"]) == (2000, 40, 500)
