@@ -7,8 +7,7 @@ Seeds with bench/seed.py (or reuses a database seeded with the same parameters),
 the referrals, then runs callers.detection.detect_repeat_callers as the nightly task does:
 
 1. full history, from no referrals: opens one per repeat-calling dwelling (a backfill,
-   one transaction per referral; --bulk-backfill writes them in bulk instead, to reach
-   the steady state quickly at 5M);
+   a batch of referrals per transaction);
 2. full history again: opens none (the "full-history re-detection" figure);
 3. nightly (windows completed in the 30 days up to the seed's end): opens none;
 4. a lost day: the 20 most recent referrals deleted, nightly again: reopens exactly them,
@@ -83,46 +82,6 @@ def _clear_referrals():
     DetectionRun.objects.all().delete()
 
 
-def _bulk_backfill(as_of) -> float:
-    """Referrals for every dwelling's first window, written in bulk: a fixture for the
-    steady state (the product opens them one transaction each; at 5M calls that backfill
-    takes many minutes and is measured at 1M instead)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from callers.detection import find_windows
-    from referrals.models import Referral
-
-    t = time.perf_counter()
-    windows, _ = find_windows(as_of=as_of, full_history=True)
-    through = Referral.trigger_calls.through
-    today = timezone.localdate()
-    with transaction.atomic():
-        for start in range(0, len(windows), 5000):
-            chunk = windows[start : start + 5000]
-            referrals = Referral.objects.bulk_create(
-                Referral(
-                    dwelling_id=w.dwelling_id,
-                    source=Referral.Source.AUTOMATIC,
-                    triggered_at=w.triggered_at,
-                    review_due=today,
-                    referral_reason="3 calls in 30 days",
-                )
-                for w in chunk
-            )
-            through.objects.bulk_create(
-                through(referral_id=r.pk, call_id=c)
-                for r, w in zip(referrals, chunk, strict=True)
-                for c in w.call_ids
-            )
-    seconds = time.perf_counter() - t
-    print(
-        f"{'1. bulk backfill fixture (not the product)':<44} {seconds:7.2f} s  "
-        f"opened {len(windows):>7,}"
-    )
-    return seconds
-
-
 def _run(label, *, as_of, full_history):
     from callers.detection import detect_repeat_callers
 
@@ -153,11 +112,6 @@ def main(argv=None):
         action="store_true",
         help="create the covering indexes on triage_call if the schema lacks them",
     )
-    parser.add_argument(
-        "--bulk-backfill",
-        action="store_true",
-        help="write the first referrals in bulk (a fixture) instead of timing run 1",
-    )
     args = parser.parse_args(argv)
     setup_django()
     from referrals.models import Referral
@@ -177,11 +131,7 @@ def main(argv=None):
     print(f"{info['calls']:,} calls over {info['days']} days, {info['dwellings']:,} dwellings")
 
     failures = []
-    if args.bulk_backfill:
-        _bulk_backfill(as_of)
-        backfill = None
-    else:
-        _, backfill = _run("1. full history, no referrals yet", as_of=as_of, full_history=True)
+    _, backfill = _run("1. full history, no referrals yet", as_of=as_of, full_history=True)
     total = Referral.objects.count()
     run, full = _run("2. full history again", as_of=as_of, full_history=True)
     if run.referrals_opened:
@@ -200,8 +150,7 @@ def main(argv=None):
     if after != before or run.referrals_opened != len(before):
         failures.append("the nightly run did not reopen the lost referrals as they were")
 
-    rate = f" ({total / backfill:,.0f} opened/s in the backfill)" if backfill else ""
-    print(f"referrals: {total:,}{rate}")
+    print(f"referrals: {total:,} ({total / backfill:,.0f} opened/s in the backfill)")
     for label, seconds, target in (
         ("nightly", nightly, NIGHTLY_TARGET),
         ("full-history re-detection", full, FULL_TARGET),

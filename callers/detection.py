@@ -5,16 +5,17 @@ the same from the calls table, for whatever intake could not do (historical impo
 lost transaction, a rule changed): it finds, in one set-based query, each dwelling without
 an open referral whose calls since its last closed referral contain 3 within 30 days
 (inclusive: a call exactly 30 days before the third counts, as at intake), and opens one
-referral per dwelling with ``referral_open_automatic``, triggered at the call completing
-the first such window and carrying those three calls.
+referral per dwelling, as intake's ``referral_open_automatic`` would, triggered at the call
+completing the first such window and carrying those three calls; a batch of dwellings at a
+time (``referrals_open_automatic``).
 
 Scope: a nightly run reports windows completed in the 30 days up to ``as_of`` and so reads
 the 60 days up to it (a window completing 30 days back starts 60 days back); a full-history
 run reads everything up to ``as_of``.
 
-Safety: each referral opens in its own transaction and the partial unique constraint
-``one_open_referral_per_dwelling`` makes opening idempotent, so a run killed half-way and
-run again ends with the referrals of one clean run. One run at a time: on PostgreSQL a
+Safety: each batch of referrals opens in its own transaction and the partial unique
+constraint ``one_open_referral_per_dwelling`` makes opening idempotent, so a run killed
+half-way and run again ends with the referrals of one clean run. One run at a time: on PostgreSQL a
 session advisory lock (a second run records itself as skipped and returns; the lock goes
 with the session if the worker dies); elsewhere a run younger than an hour that is still
 marked running. Every run is recorded in ``DetectionRun``.
@@ -29,11 +30,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from referrals.models import Referral
-from referrals.services import referral_open_automatic
+from referrals.services import referrals_open_automatic
 from triage.models import Call
 from triage.services import REPEAT_THRESHOLD, REPEAT_WINDOW
 
-from .models import DetectionRun, Dwelling
+from .models import DetectionRun
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ ADVISORY_LOCK_ID = 0x63616C6C65727301
 STALE_AFTER = timedelta(hours=1)
 # work_mem for the scan: the nightly scope is sorted in memory rather than on disk.
 SORT_MEMORY = "256MB"
-# Dwellings whose trigger calls are loaded per query.
+# Referrals opened per transaction (their trigger calls loaded in one query).
 BATCH = 500
 
 
@@ -160,8 +161,8 @@ def _to_datetime(column, value):
 
 
 def _relax_commit():
-    """Do not wait for this transaction's WAL flush (PostgreSQL). A backfill opens tens of
-    thousands of referrals, and waiting for the disk at each commit was most of its time.
+    """Do not wait for this transaction's WAL flush (PostgreSQL). A backfill commits
+    hundreds of batches, and waiting for the disk at each commit was much of its time.
     A crash of the database server can lose the last fraction of a second of them, which
     the next run opens again; nothing else is at stake (the write is atomic either way).
     The run's own record commits synchronously at the end, flushing every referral before
@@ -172,29 +173,29 @@ def _relax_commit():
 
 
 def open_referrals(windows: list[Window], *, run: DetectionRun | None = None) -> int:
-    """Open a referral for each window, each in its own transaction; returns how many
-    were created (a dwelling whose referral a concurrent intake opened counts as none),
-    counting them on ``run`` as it goes, so a run that fails part-way says how far it got."""
+    """Open a referral for each window, BATCH at a time, each batch in one transaction;
+    returns how many were created (a dwelling whose referral a concurrent intake opened
+    counts as none), counting them on ``run`` as it goes, so a run that fails part-way
+    says how far it got."""
     opened = 0
     for start in range(0, len(windows), BATCH):
         batch = windows[start : start + BATCH]
-        dwellings = Dwelling.objects.in_bulk([w.dwelling_id for w in batch])
         calls = Call.objects.only("id", "received_at", "dwelling_id").in_bulk(
             [i for w in batch for i in w.call_ids]
         )
+        openings = []
         for window in batch:
-            dwelling = dwellings.get(window.dwelling_id)
             trigger = [calls[i] for i in window.call_ids if i in calls]
-            if dwelling is None or len(trigger) < REPEAT_THRESHOLD:
-                continue  # deleted since the scan
-            with transaction.atomic():
-                _relax_commit()
-                _, created = referral_open_automatic(
-                    dwelling=dwelling, trigger_calls=trigger, triggered_at=window.triggered_at
-                )
-            opened += created
-            if run is not None:
-                run.referrals_opened = opened
+            if len(trigger) < REPEAT_THRESHOLD or any(
+                call.dwelling_id != window.dwelling_id for call in trigger
+            ):
+                continue  # erased or moved since the scan
+            openings.append((window.dwelling_id, trigger, window.triggered_at))
+        with transaction.atomic():
+            _relax_commit()
+            opened += len(referrals_open_automatic(openings))
+        if run is not None:
+            run.referrals_opened = opened
     return opened
 
 

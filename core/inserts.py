@@ -14,27 +14,57 @@ def insert(objs: list) -> list:
     if not objs:
         return objs
     sql, fields = _insert_sql(type(objs[0]), len(objs))
-    params = [
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(objs, fields))
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        _saved(obj, pk)
+    return objs
+
+
+def insert_new(objs: list, *, key: str) -> list:
+    """``insert`` for rows that a unique constraint may refuse: those are skipped
+    (``ON CONFLICT DO NOTHING``, on PostgreSQL and SQLite alike) and the objects written
+    are returned with their primary keys, told apart by ``key``: an integer or text field
+    whose value no two of ``objs`` share (compared as the database hands it back)."""
+    if not objs:
+        return []
+    sql, fields = _insert_sql(type(objs[0]), len(objs), key)
+    attname = type(objs[0])._meta.get_field(key).attname
+    by_key = {getattr(obj, attname): obj for obj in objs}
+    if len(by_key) != len(objs):
+        raise ValueError(f"insert_new: two rows share the {key} they are told apart by")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(objs, fields))
+        written = [_saved(by_key[value], pk) for pk, value in cursor.fetchall()]
+    return written
+
+
+def _params(objs: list, fields: list) -> list:
+    return [
         field.get_db_prep_save(field.pre_save(obj, True), connection)
         for obj in objs
         for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pks = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(objs, pks, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-    return objs
+
+
+def _saved(obj, pk):
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj
 
 
 @functools.cache
-def _insert_sql(model, rows: int) -> tuple[str, list]:
+def _insert_sql(model, rows: int, key: str | None = None) -> tuple[str, list]:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(field.column) for field in fields)
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}"  # noqa: S608
+    table, returning = qn(meta.db_table), qn(meta.pk.column)
+    conflicts = ""
+    if key is not None:
+        conflicts = " ON CONFLICT DO NOTHING"
+        returning += ", " + qn(meta.get_field(key).column)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values}{conflicts} RETURNING {returning}"  # noqa: S608
     return sql, fields

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from callers.models import Dwelling, ResponsePlan
 from core.errors import DomainError
+from core.inserts import insert_new
 from core.roles import CASEWORK_ROLES, has_role
 from core.services import log_alteration, log_collection
 from triage.engine.rules import REPEAT_THRESHOLD
@@ -57,23 +58,68 @@ def referral_open_automatic(
         .values_list("closed_at", flat=True)
         .first()
     )
-    if last_closed is not None:
-        trigger_calls = [c for c in trigger_calls if c.received_at > last_closed]
-        if len(trigger_calls) < REPEAT_THRESHOLD:
-            return None, False
+    trigger_calls = _since(trigger_calls, last_closed)
+    if trigger_calls is None:
+        return None, False
     try:
         with transaction.atomic():
-            referral = Referral.objects.create(
-                dwelling=dwelling,
-                source=Referral.Source.AUTOMATIC,
-                triggered_at=triggered_at,
-                review_due=timezone.localdate(),
-                referral_reason="3 calls in 30 days",
-            )
+            referral = _automatic(dwelling.pk, triggered_at)
+            referral.save(force_insert=True)
     except IntegrityError:
         return _open_referral_for(dwelling), False
     referral.trigger_calls.add(*(c.pk for c in trigger_calls))  # a new referral: nothing to unset
     return referral, True
+
+
+@transaction.atomic
+def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list[Referral]:
+    """``referral_open_automatic`` for many dwellings in a few statements (the nightly
+    run's batches): ``openings`` is (dwelling id, trigger calls, triggered at) triples, one
+    per dwelling. The same rules hold: calls from before a dwelling's last closed referral
+    do not count, and a dwelling that has an open referral (a concurrent intake opened it)
+    gets none, which the partial unique constraint decides. Returns the referrals opened."""
+    closed = dict(
+        Referral.objects.filter(
+            dwelling_id__in=[dwelling_id for dwelling_id, _, _ in openings],
+            status=Referral.Status.CLOSED,
+        )
+        .values("dwelling_id")
+        .annotate(last=Max("closed_at"))
+        .values_list("dwelling_id", "last")
+    )
+    referrals, triggers = [], {}
+    for dwelling_id, trigger_calls, triggered_at in openings:
+        trigger_calls = _since(trigger_calls, closed.get(dwelling_id))
+        if trigger_calls is not None:
+            referrals.append(_automatic(dwelling_id, triggered_at))
+            triggers[dwelling_id] = trigger_calls
+    opened = insert_new(referrals, key="dwelling")
+    through = Referral.trigger_calls.through
+    through.objects.bulk_create(
+        through(referral_id=referral.pk, call_id=call.pk)
+        for referral in opened
+        for call in triggers[referral.dwelling_id]
+    )
+    return opened
+
+
+def _since(trigger_calls: list, last_closed: datetime | None) -> list | None:
+    """The calls that still count after the dwelling's last closed referral, or None when
+    too few of them do."""
+    if last_closed is None:
+        return list(trigger_calls)
+    trigger_calls = [c for c in trigger_calls if c.received_at > last_closed]
+    return trigger_calls if len(trigger_calls) >= REPEAT_THRESHOLD else None
+
+
+def _automatic(dwelling_id: int, triggered_at: datetime) -> Referral:
+    return Referral(
+        dwelling_id=dwelling_id,
+        source=Referral.Source.AUTOMATIC,
+        triggered_at=triggered_at,
+        review_due=timezone.localdate(),
+        referral_reason="3 calls in 30 days",
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------

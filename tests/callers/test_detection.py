@@ -243,6 +243,35 @@ def test_a_failed_run_records_its_error_and_raises():
     assert run.finished_at is not None
 
 
+def test_referrals_open_a_batch_per_transaction_and_a_failed_batch_leaves_the_earlier_ones(
+    monkeypatch,
+):
+    for n in range(5):
+        stored_calls(f"{n + 1} Mill Road, Ely CB7 4AB", *days_before(9, 5, n + 1))
+    monkeypatch.setattr(detection, "BATCH", 2)
+    real_open = detection.referrals_open_automatic
+    batches = []
+
+    def third_batch_fails(openings):
+        batches.append(len(openings))
+        if len(batches) == 3:
+            real_open(openings)  # written, then rolled back with its batch
+            raise OperationalError("connection lost")
+        return real_open(openings)
+
+    monkeypatch.setattr(detection, "referrals_open_automatic", third_batch_fails)
+    with pytest.raises(OperationalError):
+        detect_repeat_callers(as_of=AS_OF)
+    run = DetectionRun.objects.get()
+    assert batches == [2, 2, 1]
+    assert (run.status, run.referrals_opened) == (DetectionRun.Status.FAILED, 4)
+    assert Referral.objects.count() == 4
+
+    monkeypatch.setattr(detection, "referrals_open_automatic", real_open)
+    assert detect_repeat_callers(as_of=AS_OF).referrals_opened == 1
+    assert Referral.objects.count() == 5
+
+
 def test_a_run_left_running_over_an_hour_is_marked_failed_by_the_next():
     dead = DetectionRun.objects.create(
         started_at=datetime.now(UTC) - timedelta(hours=2), as_of=AS_OF

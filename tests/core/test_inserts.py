@@ -1,4 +1,5 @@
-"""core.inserts.insert writes the rows the ORM would write, and marks them saved."""
+"""core.inserts.insert writes the rows the ORM would write, and marks them saved;
+insert_new skips the rows a unique constraint refuses."""
 
 import uuid
 from datetime import UTC, datetime
@@ -6,10 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from core.inserts import insert
+from core.inserts import insert, insert_new
 from core.models import ProcessingLog
+from referrals.models import Referral
 from tests.factories import take_call
+from tests.referrals.factories import DwellingFactory, ReferralFactory
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,29 @@ def test_a_unique_clash_raises_djangos_integrity_error(handler):
 def test_nothing_to_insert_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert([]) == []
+
+
+def test_insert_new_skips_the_rows_a_unique_constraint_refuses_and_returns_the_rest():
+    first, second, third = (DwellingFactory() for _ in range(3))
+    held = ReferralFactory(dwelling=second)  # the one open referral second may have
+    now = timezone.now()
+    fresh = [
+        Referral(dwelling=d, source="automatic", triggered_at=now, review_due=day)
+        for d, day in ((first, now.date()), (second, now.date()), (third, None))
+    ]
+    written = insert_new(fresh, key="dwelling")
+
+    assert [r.dwelling_id for r in written] == [first.pk, third.pk]
+    assert all(r.pk and not r._state.adding for r in written)
+    assert fresh[1].pk is None and fresh[1]._state.adding  # refused: left unsaved
+    assert Referral.objects.get(dwelling=second).pk == held.pk
+    for referral in written:
+        assert Referral.objects.get(pk=referral.pk).dwelling_id == referral.dwelling_id
+
+
+def test_insert_new_refuses_rows_it_could_not_tell_apart():
+    dwelling = DwellingFactory()
+    twins = [Referral(dwelling=dwelling, source="automatic") for _ in range(2)]
+    with pytest.raises(ValueError, match="share the dwelling"):
+        insert_new(twins, key="dwelling")
+    assert not Referral.objects.exists()

@@ -23,7 +23,7 @@ from triage.models import Call
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-DWELLINGS = 1500
+DWELLINGS = 4000  # eight of detection's batches: the kill lands after the first
 TASK = "callers.tasks.detect_repeat_callers"
 
 

@@ -491,6 +491,64 @@ def test_the_intake_referral_service_keeps_its_contract(handler):
     assert referral.source == "automatic"
 
 
+def _repeat_caller(n):
+    """Three calls in three days from one dwelling (intake opens its referral live), as
+    the nightly run hands them over: (dwelling id, calls, triggered at)."""
+    now = timezone.now()
+    calls = [
+        take_call(address=f"{n} Orchard Way, Ely CB7 4AB", received_at=now - timedelta(days=d))
+        for d in (3, 2, 1)
+    ]
+    return calls[0].dwelling_id, calls, calls[-1].received_at
+
+
+def test_referrals_open_in_bulk_with_their_trigger_calls(django_assert_max_num_queries):
+    openings = [_repeat_caller(n) for n in (1, 2, 3)]
+    Referral.objects.all().delete()  # intake opened them live; the batch opens them again
+
+    with django_assert_max_num_queries(5):  # closures, referrals, trigger calls, savepoint x2
+        opened = services.referrals_open_automatic(openings)
+
+    assert [r.dwelling_id for r in opened] == [dwelling_id for dwelling_id, _, _ in openings]
+    for referral, (_, calls, triggered_at) in zip(opened, openings, strict=True):
+        stored = Referral.objects.get(pk=referral.pk)
+        assert (stored.source, stored.status, stored.triggered_at) == (
+            "automatic",
+            "new",
+            triggered_at,
+        )
+        assert stored.review_due == timezone.localdate()
+        assert {c.pk for c in stored.trigger_calls.all()} == {c.pk for c in calls}
+
+
+def test_referrals_in_bulk_skip_a_dwelling_already_referred_and_calls_before_a_closure(
+    triage_staff,
+):
+    openings = [_repeat_caller(n) for n in (1, 2, 3)]
+    referred, closed_early, closed_late = (dwelling_id for dwelling_id, _, _ in openings)
+    live = Referral.objects.get(dwelling=referred)  # opened at intake: stays the one
+    live_triggers = set(live.trigger_calls.values_list("id", flat=True))
+    early = Referral.objects.get(dwelling=closed_early)
+    late = Referral.objects.get(dwelling=closed_late)
+    for referral in (early, late):
+        _meeting(referral, triage_staff)
+        _close(referral, triage_staff)
+    # Closed before all three calls: they all count again. Closed after the first: too few.
+    Referral.objects.filter(pk=early.pk).update(
+        closed_at=openings[1][1][0].received_at - timedelta(hours=1)
+    )
+    Referral.objects.filter(pk=late.pk).update(
+        closed_at=openings[2][1][0].received_at + timedelta(minutes=1)
+    )
+
+    opened = services.referrals_open_automatic(openings)
+
+    assert [r.dwelling_id for r in opened] == [closed_early]
+    assert Referral.objects.open().get(dwelling=referred).pk == live.pk
+    assert set(live.trigger_calls.values_list("id", flat=True)) == live_triggers
+    assert not Referral.objects.open().filter(dwelling=closed_late).exists()
+
+
 def test_the_command_and_the_task_flag_inactive_referrals():
     from io import StringIO
 
