@@ -254,19 +254,28 @@ def referral_assign(*, referral: Referral, user, assignee, now: datetime | None 
     now = now or timezone.now()
     referral = _locked(referral)
     _require_open(referral)
-    _check_assignee(assignee)
+
+    def detail(previous):
+        if previous is None:
+            return f"Assigned to {_username(assignee)}"
+        return f"Reassigned from {_username(previous)} to {_username(assignee)}"
+
+    if _reassign(referral, assignee, user=user, now=now, detail=detail):
+        _touch(referral, now, "assignee")
+        log_alteration(user=user, obj=referral)
+    return referral
+
+
+def _reassign(referral: Referral, assignee, *, user, now: datetime, detail) -> bool:
+    """Give the (locked, open) referral to ``assignee`` and record it as an event worded by
+    ``detail(previous assignee)``; False, and nothing done, when they already hold it."""
     if referral.assignee_id == (assignee.pk if assignee else None):
-        return referral
+        return False
+    _check_assignee(assignee)
     previous = referral.assignee
     referral.assignee = assignee
-    _touch(referral, now, "assignee")
-    if previous is None:
-        detail = f"Assigned to {_username(assignee)}"
-    else:
-        detail = f"Reassigned from {_username(previous)} to {_username(assignee)}"
-    _event(referral, ReferralEvent.Kind.ASSIGNED, detail, user, now)
-    log_alteration(user=user, obj=referral)
-    return referral
+    _event(referral, ReferralEvent.Kind.ASSIGNED, detail(previous), user, now)
+    return True
 
 
 def _transition(referral, *, user, status, outcome, outcome_note, now) -> None:
@@ -502,16 +511,13 @@ def referral_review_record(
         raise DomainError(errors=errors)
     referral = _locked(referral)
     _require_open(referral)
-    if assignee is not UNCHANGED and referral.assignee_id != (assignee.pk if assignee else None):
-        _check_assignee(assignee)
-        previous = referral.assignee
-        referral.assignee = assignee
-        _event(
+    if assignee is not UNCHANGED:
+        _reassign(
             referral,
-            ReferralEvent.Kind.ASSIGNED,
-            f"Weekly review: {_username(previous)} → {_username(assignee)}",
-            user,
-            now,
+            assignee,
+            user=user,
+            now=now,
+            detail=lambda previous: f"Weekly review: {_username(previous)} → {_username(assignee)}",
         )
     if status and status != referral.status:
         _transition(
