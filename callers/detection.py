@@ -57,6 +57,18 @@ class Window:
     triggered_at: datetime
 
 
+def parse_as_of(value: str, *, name: str = "as_of") -> datetime:
+    """``as_of`` as the command and the task take it: an ISO-8601 date or date-time, local
+    (Europe/London) time when it has no offset. A ValueError names ``name`` and the value."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{name} must be an ISO-8601 date-time such as 2025-03-30T02:00:00+01:00; got {value!r}"
+        ) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def _minus_window(column: str) -> str:
     """SQL for ``column`` minus the repeat window, exactly (no calendar or DST arithmetic)."""
     seconds = int(REPEAT_WINDOW.total_seconds())

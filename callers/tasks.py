@@ -2,8 +2,6 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from . import detection
 
@@ -25,15 +23,8 @@ def detect_repeat_callers(as_of: str | None = None, full_history: bool = False) 
     Idempotent, so a redelivery after a lost worker, or a second copy while one runs (it
     records itself as skipped), changes nothing.
     """
-    moment = None
-    if as_of:
-        moment = parse_datetime(as_of)
-        if moment is None:
-            raise ValueError(f"as_of must be an ISO-8601 date-time; got {as_of!r}")
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
     run = detection.detect_repeat_callers(
-        as_of=moment,
+        as_of=detection.parse_as_of(as_of) if as_of else None,
         full_history=full_history,
         trigger="nightly",
     )

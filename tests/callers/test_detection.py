@@ -391,6 +391,18 @@ def test_the_command_refuses_a_bad_date_with_one_line():
     assert not DetectionRun.objects.exists()
 
 
+def test_the_task_and_the_command_read_as_of_alike():
+    detect_task.apply(kwargs={"as_of": "2025-06-30"}, throw=True)
+    call_command("detect_repeat_callers", "--as-of", "2025-06-30")
+    midnight = datetime(2025, 6, 30, tzinfo=LONDON)
+    assert list(DetectionRun.objects.values_list("trigger", "as_of").order_by("id")) == [
+        ("nightly", midnight),
+        ("command", midnight),
+    ]
+    with pytest.raises(ValueError, match="as_of must be an ISO-8601 date-time"):
+        detect_task.apply(kwargs={"as_of": "last tuesday"}, throw=True)
+
+
 # --- concurrency on PostgreSQL ---------------------------------------------------------------
 
 

@@ -1,26 +1,9 @@
 """python manage.py detect_repeat_callers [--as-of ISO-DATETIME] [--full-history]"""
 
-from datetime import datetime
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from callers.detection import detect_repeat_callers
+from callers.detection import detect_repeat_callers, parse_as_of
 from callers.models import DetectionRun
-
-
-def parse_as_of(value: str) -> datetime:
-    """An ISO-8601 date or date-time; without an offset it is local (Europe/London) time."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(
-            f"--as-of must be an ISO-8601 date-time such as 2025-03-30T02:00:00+01:00; "
-            f"got {value!r}"
-        ) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 class Command(BaseCommand):
@@ -43,7 +26,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of, full_history, **options):
-        as_of = parse_as_of(as_of) if as_of is not None else None
+        if as_of is not None:
+            try:
+                as_of = parse_as_of(as_of, name="--as-of")
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         run = detect_repeat_callers(as_of=as_of, full_history=full_history, trigger="command")
         if run.status == DetectionRun.Status.SKIPPED:
             self.stdout.write(f"Another detection run is in progress: skipped (run {run.pk}).")
