@@ -73,6 +73,19 @@ def justification_recent(*, user, object_type: str, object_id, now=None) -> str:
     return value.get("justification", "")
 
 
+def justification_for(*, user, given, object_type: str, object_id, related=()) -> str:
+    """Why ``user`` may read this record: ``given`` now (checked, then remembered for it
+    and the ``related`` records), else the answer they gave it recently; "" when neither.
+    ``given`` None means not given; DomainError when it is given but too short."""
+    if given is None:
+        return justification_recent(user=user, object_type=object_type, object_id=object_id)
+    justification = clean_justification(given)
+    justification_remember(
+        user=user, objects=[(object_type, object_id), *related], justification=justification
+    )
+    return justification
+
+
 def consultation_log(*, request, object_type: str, object_id="", justification: str) -> None:
     processing_log(
         user=request.user,
@@ -109,39 +122,32 @@ def justification_gate(
     page = page or request.path
     source = request.POST if request.method == "POST" else request.GET
     given = source.get(PARAM)
-    justification = ""
-    if given is not None:
-        form = JustificationForm({"justification": given})
-        try:
-            justification = clean_justification(given)
-        except DomainError as exc:
-            if form.is_valid():  # the form's own checks passed; the service's did not
-                form.add_error("justification", exc.errors["justification"])
-            return render(
-                request,
-                "referrals/justify.html",
-                {"form": form, "subject": subject, "back_url": back},
-                status=400,
-            )
-        justification_remember(
+    try:
+        justification = justification_for(
             user=request.user,
-            objects=[(object_type, object_id), *related],
-            justification=justification,
+            given=given,
+            object_type=object_type,
+            object_id=object_id,
+            related=related,
         )
-        if request.method == "POST":
-            return redirect(page)
-    else:
-        justification = justification_recent(
-            user=request.user, object_type=object_type, object_id=object_id
+    except DomainError as exc:
+        form = JustificationForm({"justification": given})
+        if form.is_valid():  # the form's own checks passed; the service's did not
+            form.add_error("justification", exc.errors["justification"])
+        return render(
+            request,
+            "referrals/justify.html",
+            {"form": form, "subject": subject, "back_url": back},
+            status=400,
         )
-        if not justification:
-            if request.method == "POST":
-                return redirect(page)
-            return render(
-                request,
-                "referrals/justify.html",
-                {"form": JustificationForm(), "subject": subject, "back_url": back},
-            )
+    if request.method == "POST" and (given is not None or not justification):
+        return redirect(page)  # answered (POST/redirect/GET), or a form posted unjustified
+    if not justification:
+        return render(
+            request,
+            "referrals/justify.html",
+            {"form": JustificationForm(), "subject": subject, "back_url": back},
+        )
     consultation_log(
         request=request, object_type=object_type, object_id=object_id, justification=justification
     )

@@ -17,14 +17,7 @@ from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, HasRole
 
 from .. import selectors, services
-from ..consultation import (
-    HEADER,
-    PARAM,
-    clean_justification,
-    consultation_log,
-    justification_recent,
-    justification_remember,
-)
+from ..consultation import HEADER, PARAM, consultation_log, justification_for
 from ..models import Referral
 from .filters import ReferralFilter
 from .serializers import (
@@ -64,23 +57,19 @@ REFUSED = {
 
 def _justify(request, referral: Referral) -> None:
     """Check and log a read of one referral's history, or refuse it (403)."""
-    given = request.headers.get(HEADER) or request.query_params.get(PARAM)
-    if given:
-        try:
-            justification = clean_justification(given)
-        except DomainError:
-            raise PermissionDenied(JUSTIFICATION_MISSING) from None
-        justification_remember(
+    given = request.headers.get(HEADER) or request.query_params.get(PARAM) or None
+    try:
+        justification = justification_for(
             user=request.user,
-            objects=[("referral", referral.pk), ("dwelling", referral.dwelling_id)],
-            justification=justification,
+            given=given,
+            object_type="referral",
+            object_id=referral.pk,
+            related=[("dwelling", referral.dwelling_id)],
         )
-    else:
-        justification = justification_recent(
-            user=request.user, object_type="referral", object_id=referral.pk
-        )
-        if not justification:
-            raise PermissionDenied(JUSTIFICATION_MISSING)
+    except DomainError:
+        raise PermissionDenied(JUSTIFICATION_MISSING) from None
+    if not justification:
+        raise PermissionDenied(JUSTIFICATION_MISSING)
     consultation_log(
         request=request, object_type="referral", object_id=referral.pk, justification=justification
     )
