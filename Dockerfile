@@ -8,4 +8,5 @@ RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput
 RUN useradd --create-home triage && chown -R triage /app
 USER triage
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-"]
+# Workers, restarts and the access log come from gunicorn.conf.py in /app.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -267,8 +267,6 @@ def main():
                 f"{host}:{port}",
                 "--workers",
                 str(args.workers),
-                "--backlog",
-                "2048",
                 *(
                     ["--worker-class", "gthread", "--threads", str(args.threads)]
                     if args.threads > 1
@@ -276,7 +274,8 @@ def main():
                 ),
             ],
             cwd=ROOT,
-            env={**os.environ, "DJANGO_LOG_LEVEL": "ERROR"},
+            # gunicorn.conf.py's settings, without its access log (as the earlier figures).
+            env={**os.environ, "DJANGO_LOG_LEVEL": "ERROR", "GUNICORN_ACCESS_LOG": ""},
             stderr=subprocess.DEVNULL,
         )
     try:

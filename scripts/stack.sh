@@ -37,9 +37,8 @@ pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait || true; }
 trap stop INT TERM EXIT
 
-"$BIN/gunicorn" config.wsgi --bind "$BIND" --workers "$WEB_CONCURRENCY" \
-  --max-requests 5000 --max-requests-jitter 500 --graceful-timeout 30 \
-  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' &
+# The rest of gunicorn's settings: gunicorn.conf.py, as in the container.
+"$BIN/gunicorn" config.wsgi --bind "$BIND" --workers "$WEB_CONCURRENCY" &
 pids+=($!)
 "$BIN/celery" -A config worker --loglevel INFO --concurrency "$WORKER_CONCURRENCY" &
 pids+=($!)

@@ -1,8 +1,11 @@
-"""docker-compose.yml must validate (`docker compose config`); CI has no Docker engine."""
+"""docker-compose.yml must validate (`docker compose config`); CI has no Docker engine. The
+container, compose and `make stack` serve the app with one gunicorn.conf.py."""
 
 import importlib.util
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,39 @@ def test_the_compose_file_refuses_to_start_without_a_database_password(tmp_path)
     result = _config(tmp_path, (ROOT / ".env.example").read_text())
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def _gunicorn_config(env) -> dict:
+    """What gunicorn would run with from the project directory (its --print-config)."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run(
+        [str(gunicorn), "--print-config", "config.wsgi"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_"))} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    settings = {}
+    for line in result.stdout.splitlines():
+        name, sep, value = line.partition("=")
+        if sep:
+            settings[name.strip()] = value.strip()
+    return settings
+
+
+def test_every_way_of_serving_takes_gunicorn_conf_py():
+    settings = _gunicorn_config({"WEB_CONCURRENCY": "5"})
+    assert settings["worker_class"] == "sync" and settings["threads"] == "1"
+    assert settings["workers"] == "5"
+    assert (settings["max_requests"], settings["graceful_timeout"]) == ("5000", "30")
+    assert settings["accesslog"] == "-"
+    assert "%(U)s" in settings["access_log_format"] and "%(r)s" not in settings["access_log_format"]
+    assert _gunicorn_config({"GUNICORN_ACCESS_LOG": ""})["accesslog"] == "None"
+    # Nothing overrides it: the container, compose and make stack name only what differs.
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stack = (ROOT / "scripts" / "stack.sh").read_text()
+    for command in (" ".join(compose["services"]["web"]["command"]), dockerfile, stack):
+        assert "--threads" not in command and "--access-log" not in command

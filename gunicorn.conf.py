@@ -1,0 +1,24 @@
+"""gunicorn's settings wherever the app is served: the container (Dockerfile,
+docker-compose.yml), ``make stack`` and ``bench/bench_load.py``. gunicorn reads
+./gunicorn.conf.py from its working directory by itself; command-line flags override it.
+
+Sync workers, one request at a time each: an intake is CPU-bound Python, and under
+bench_load a pool of gthread workers with keep-alive served fewer calls than as many sync
+workers (131 against 231 intakes/s on 2 cores). Threads would shield the workers from
+slow clients; control-room browsers are on the force's network.
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# A worker is replaced after about this many requests (spread out so that they do not all
+# restart at once); a restart waits up to graceful_timeout for the request in hand.
+max_requests = 5000
+max_requests_jitter = 500
+graceful_timeout = 30
+backlog = 2048
+# One line per request, without the query string (it can carry a search or a
+# justification); GUNICORN_ACCESS_LOG="" turns the log off (the load benchmark does).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
