@@ -260,6 +260,7 @@ def referral_assign(*, referral: Referral, user, assignee, now: datetime | None 
             return f"Assigned to {_username(assignee)}"
         return f"Reassigned from {_username(previous)} to {_username(assignee)}"
 
+    _check_assignee(assignee)  # refused even if they hold it already, as ever
     if _reassign(referral, assignee, user=user, now=now, detail=detail):
         _touch(referral, now, "assignee")
         log_alteration(user=user, obj=referral)

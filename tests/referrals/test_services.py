@@ -198,6 +198,14 @@ def test_a_referral_can_be_unassigned(triage_staff):
     assert referral.assignee is None
 
 
+def test_a_holder_who_left_the_team_is_refused_even_when_assigned_again(triage_staff):
+    leaver = UserFactory()
+    referral = ReferralFactory(assignee=leaver)  # held before they left the team
+    with pytest.raises(DomainError) as exc:
+        services.referral_assign(referral=referral, user=triage_staff, assignee=leaver)
+    assert "not a member of the referral team" in exc.value.as_dict()["assignee"][0]
+
+
 def test_a_handler_cannot_hold_a_referral(triage_staff, handler):
     with pytest.raises(DomainError) as exc:
         services.referral_assign(referral=ReferralFactory(), user=triage_staff, assignee=handler)
