@@ -11,7 +11,13 @@ slow clients; control-room browsers are on the force's network.
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# WEB_CONCURRENCY, else 2 x cores + 1, at most 9: in a container the count is the host's
+# cores, and each worker keeps a PostgreSQL connection (PostgreSQL's default is 100 in all).
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 9))
+# A sync worker does not report in while it streams a response, so the arbiter would kill
+# it mid-export after `timeout` seconds: long enough for a large CSV export (the processing
+# log, a year of calls), short enough to replace a hung worker.
+timeout = 300
 # A worker is replaced after about this many requests (spread out so that they do not all
 # restart at once); a restart waits up to graceful_timeout for the request in hand.
 max_requests = 5000

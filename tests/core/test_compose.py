@@ -80,6 +80,8 @@ def test_every_way_of_serving_takes_gunicorn_conf_py():
     assert settings["worker_class"] == "sync" and settings["threads"] == "1"
     assert settings["workers"] == "5"
     assert (settings["max_requests"], settings["graceful_timeout"]) == ("5000", "30")
+    assert settings["timeout"] == "300"  # a sync worker streaming a long export is not killed
+    assert 1 <= int(_gunicorn_config({})["workers"]) <= 9
     assert settings["accesslog"] == "-"
     assert "%(U)s" in settings["access_log_format"] and "%(r)s" not in settings["access_log_format"]
     assert _gunicorn_config({"GUNICORN_ACCESS_LOG": ""})["accesslog"] == "None"
