@@ -270,7 +270,14 @@ def _intake_lock_sql(column: str) -> str:
     qn = connection.ops.quote_name
     if column not in ("key", "id"):
         raise ValueError(column)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # NO KEY UPDATE: intakes at one dwelling still queue behind each other, but a transaction
+    # that only refers to the dwelling does not wait for the intake. A detection batch checks
+    # its new referral's dwelling key at commit while an intake there waits for that very
+    # referral: with FOR UPDATE each would wait for the other (a deadlock; the call lost).
+    features = connection.features
+    lock = " FOR UPDATE" if features.has_select_for_update else ""
+    if features.has_select_for_no_key_update:
+        lock = " FOR NO KEY UPDATE"
     # At most one open referral per dwelling (a unique constraint): each subquery is scalar.
     open_referral = (
         f"FROM {qn(Referral._meta.db_table)} r "

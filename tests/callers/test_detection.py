@@ -1,13 +1,14 @@
 """Nightly repeat-caller detection (Operation Farmington): callers.detection and its task."""
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
 from callers import detection
 from callers.detection import detect_repeat_callers
@@ -478,3 +479,40 @@ def test_two_runs_started_together_open_the_referrals_of_one():
     assert {r.status for r in runs} <= {"finished", "skipped"}
     assert sum(r.referrals_opened for r in runs) == 10
     assert detect_repeat_callers(as_of=AS_OF).referrals_opened == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_intake_at_a_dwelling_in_an_uncommitted_detection_batch_joins_its_referral(handler):
+    """The batch writes the dwelling's referral; a live call there (its 4th in 30 days)
+    waits for that row; the batch's commit checks the referral's dwelling key. Had the
+    intake locked the dwelling against key checks, each would wait for the other."""
+    now = datetime.now(UTC)
+    calls = stored_calls(HOME, *days_before(3, 2, 1, end=now))
+    written, taken = threading.Event(), []
+
+    def batch():
+        with transaction.atomic():
+            detection.referrals_open_automatic([(calls[0].dwelling_id, calls, now)])
+            written.set()
+            with connection.cursor() as cursor:  # until the intake waits on this batch
+                for _ in range(500):
+                    cursor.execute(  # pg_locks, live (pg_stat_activity is per transaction)
+                        "SELECT count(*) FROM pg_locks "
+                        "WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.02)
+                else:
+                    raise AssertionError("the intake never waited for the batch")
+
+    def intake():
+        assert written.wait(timeout=20)
+        taken.append(take_call(address=HOME, handler=handler, received_at=now))
+
+    assert _in_threads(batch, intake) == []
+    [referral] = Referral.objects.all()
+    assert set(referral.trigger_calls.values_list("id", flat=True)) == {c.pk for c in calls}
+    [call] = taken
+    assert call.repeat_calls_30d == 4 and Call.objects.filter(pk=call.pk).exists()

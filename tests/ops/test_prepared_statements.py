@@ -31,7 +31,7 @@ def test_the_intake_queries_are_prepared_once_they_repeat(login, handler):
         assert _intake(client, n % 2).status_code == 201
     prepared = _prepared()
     assert any('FROM "auth_user"' in sql for sql in prepared)  # the user load
-    assert any('FROM "callers_dwelling"' in sql and "FOR UPDATE" in sql for sql in prepared)
+    assert any('FROM "callers_dwelling"' in sql and "FOR NO KEY UPDATE" in sql for sql in prepared)
 
 
 def test_a_column_added_under_prepared_statements_does_not_break_intake(login, handler):
