@@ -131,7 +131,9 @@ def main(argv=None):
     print(f"{info['calls']:,} calls over {info['days']} days, {info['dwellings']:,} dwellings")
 
     failures = []
-    _, backfill = _run("1. full history, no referrals yet", as_of=as_of, full_history=True)
+    run, backfill = _run("1. full history, no referrals yet", as_of=as_of, full_history=True)
+    if not run.calls_scanned:
+        failures.append("no calls to scan (the seeded rows are gone): nothing was measured")
     total = Referral.objects.count()
     run, full = _run("2. full history again", as_of=as_of, full_history=True)
     if run.referrals_opened:
