@@ -15,10 +15,10 @@ run reads everything up to ``as_of``.
 
 Safety: each batch of referrals opens in its own transaction and the partial unique
 constraint ``one_open_referral_per_dwelling`` makes opening idempotent, so a run killed
-half-way and run again ends with the referrals of one clean run. One run at a time: on PostgreSQL a
-session advisory lock (a second run records itself as skipped and returns; the lock goes
-with the session if the worker dies); elsewhere a run younger than an hour that is still
-marked running. Every run is recorded in ``DetectionRun``.
+half-way and run again ends with the referrals of one clean run. One run at a time: on
+PostgreSQL a session advisory lock (a second run records itself as skipped and returns;
+the lock goes with the session if the worker dies); elsewhere a run younger than an hour
+that is still marked running. Every run is recorded in ``DetectionRun``.
 """
 
 import logging
