@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.rows import field_value
 from referrals.models import Referral
 from referrals.services import referrals_open_automatic
 from triage.models import Call
@@ -152,24 +153,17 @@ def find_windows(*, as_of: datetime, full_history: bool = False) -> tuple[list[W
         count = f"SELECT COUNT(*) FROM {calls} c WHERE c.dwelling_id IS NOT NULL AND {scan}"  # noqa: S608
         cursor.execute(count, params)
         scanned = cursor.fetchone()[0]
-    field = Call._meta.get_field("received_at").get_col(calls)
+    field = Call._meta.get_field("received_at")
     windows = [
         Window(
             dwelling_id=dwelling_id,
             call_ids=(first_id, middle_id, last_id),
             # SQLite hands back text; the field's converters make it an aware datetime.
-            triggered_at=_to_datetime(field, received_at),
+            triggered_at=field_value(field, received_at),
         )
         for dwelling_id, first_id, middle_id, last_id, received_at in rows
     ]
     return windows, scanned
-
-
-def _to_datetime(column, value):
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    for converter in converters:
-        value = converter(value, column, connection)
-    return value
 
 
 def _relax_commit():
