@@ -52,13 +52,7 @@ def referral_open_automatic(
     existing = _open_referral_for(dwelling)
     if existing is not None:
         return existing, False
-    last_closed = (
-        Referral.objects.filter(dwelling=dwelling, status=Referral.Status.CLOSED)
-        .order_by("-closed_at")
-        .values_list("closed_at", flat=True)
-        .first()
-    )
-    trigger_calls = _since(trigger_calls, last_closed)
+    trigger_calls = _since(trigger_calls, _last_closed([dwelling.pk]).get(dwelling.pk))
     if trigger_calls is None:
         return None, False
     try:
@@ -78,15 +72,7 @@ def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list
     per dwelling. The same rules hold: calls from before a dwelling's last closed referral
     do not count, and a dwelling that has an open referral (a concurrent intake opened it)
     gets none, which the partial unique constraint decides. Returns the referrals opened."""
-    closed = dict(
-        Referral.objects.filter(
-            dwelling_id__in=[dwelling_id for dwelling_id, _, _ in openings],
-            status=Referral.Status.CLOSED,
-        )
-        .values("dwelling_id")
-        .annotate(last=Max("closed_at"))
-        .values_list("dwelling_id", "last")
-    )
+    closed = _last_closed([dwelling_id for dwelling_id, _, _ in openings])
     referrals, triggers = [], {}
     for dwelling_id, trigger_calls, triggered_at in openings:
         trigger_calls = _since(trigger_calls, closed.get(dwelling_id))
@@ -101,6 +87,16 @@ def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list
         for call in triggers[referral.dwelling_id]
     )
     return opened
+
+
+def _last_closed(dwelling_ids: list[int]) -> dict[int, datetime]:
+    """When each dwelling's last referral was closed, for those that had one closed."""
+    return dict(
+        Referral.objects.filter(dwelling_id__in=dwelling_ids, status=Referral.Status.CLOSED)
+        .values("dwelling_id")
+        .annotate(last=Max("closed_at"))
+        .values_list("dwelling_id", "last")
+    )
 
 
 def _since(trigger_calls: list, last_closed: datetime | None) -> list | None:
