@@ -3,8 +3,9 @@
     python bench/run_all.py            # engine, addresses, intake (SQLite unless DATABASE_URL)
     DATABASE_URL=postgres://... python bench/run_all.py --postgres [--calls 1000000]
 
-With --postgres it also seeds N calls (bench/seed.py) and runs the detection, dashboard
-and load benchmarks against that database. Each benchmark prints its own figures.
+With --postgres it also seeds N calls (bench/seed.py, through bench_detection, which reuses
+a database already seeded alike) and runs the detection, dashboard and load benchmarks
+against that database. Each benchmark prints its own figures.
 """
 
 import argparse
@@ -34,7 +35,8 @@ def main() -> None:
         return
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("--postgres needs DATABASE_URL pointing at a PostgreSQL database")
-    run("seed.py", "--calls", str(args.calls))
+    # bench_detection seeds the calls, or reuses a database seeded with the same parameters
+    # (seed.py on its own refuses a database that has data, so a second run_all would stop).
     run("bench_detection.py", "--calls", str(args.calls))
     run("bench_dashboard.py", "--calls", str(args.calls))
     run("bench_load.py")
