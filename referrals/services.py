@@ -5,16 +5,18 @@ Any team activity on a referral moves ``last_activity_at`` on and clears the
 90-days-without-activity flag.
 """
 
+import functools
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from callers.models import Dwelling, ResponsePlan
 from core.errors import DomainError
-from core.inserts import insert_new
+from core.inserts import insert, insert_new
 from core.roles import CASEWORK_ROLES, has_role
+from core.rows import field_value
 from core.services import log_alteration, log_collection
 from triage.engine.rules import REPEAT_THRESHOLD
 
@@ -38,7 +40,6 @@ def _open_referral_for(dwelling) -> Referral | None:
     return Referral.objects.open().filter(dwelling=dwelling).first()
 
 
-@transaction.atomic
 def referral_open_automatic(
     *, dwelling, trigger_calls, triggered_at: datetime
 ) -> tuple[Referral | None, bool]:
@@ -47,31 +48,25 @@ def referral_open_automatic(
     Calls received before the dwelling's last referral was closed have been dealt with and
     do not count again. Returns (referral, created); (None, False) when too few calls remain.
     At most one open referral per dwelling is guaranteed by the partial unique constraint:
-    when a concurrent writer wins, its referral is returned.
+    when a concurrent writer wins, or the dwelling was referred already, that referral is
+    returned. ``referrals_open_automatic`` for one dwelling: three statements at an intake
+    that opens one (its caller has just read that the dwelling has none open).
     """
-    existing = _open_referral_for(dwelling)
-    if existing is not None:
-        return existing, False
-    trigger_calls = _since(trigger_calls, _last_closed([dwelling.pk]).get(dwelling.pk))
-    if trigger_calls is None:
-        return None, False
-    try:
-        with transaction.atomic():
-            referral = _automatic(dwelling.pk, triggered_at)
-            referral.save(force_insert=True)
-    except IntegrityError:
-        return _open_referral_for(dwelling), False
-    referral.trigger_calls.add(*(c.pk for c in trigger_calls))  # a new referral: nothing to unset
-    return referral, True
+    opened = referrals_open_automatic([(dwelling.pk, trigger_calls, triggered_at)])
+    if opened:
+        return opened[0], True
+    return _open_referral_for(dwelling), False
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction, a part of it
 def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list[Referral]:
-    """``referral_open_automatic`` for many dwellings in a few statements (the nightly
-    run's batches): ``openings`` is (dwelling id, trigger calls, triggered at) triples, one
-    per dwelling. The same rules hold: calls from before a dwelling's last closed referral
-    do not count, and a dwelling that has an open referral (a concurrent intake opened it)
-    gets none, which the partial unique constraint decides. Returns the referrals opened."""
+    """Open referrals for many dwellings in a few statements (the nightly run's batches):
+    ``openings`` is (dwelling id, trigger calls, triggered at) triples, one per dwelling.
+    Calls from before a dwelling's last closed referral do not count, and a dwelling that
+    has an open referral (a concurrent intake opened it) gets none, which the partial
+    unique constraint decides. Returns the referrals opened."""
+    if not openings:
+        return []
     closed = _last_closed([dwelling_id for dwelling_id, _, _ in openings])
     referrals, triggers = [], {}
     for dwelling_id, trigger_calls, triggered_at in openings:
@@ -81,21 +76,37 @@ def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list
             triggers[dwelling_id] = trigger_calls
     opened = insert_new(referrals, key="dwelling")
     through = Referral.trigger_calls.through
-    through.objects.bulk_create(
-        through(referral_id=referral.pk, call_id=call.pk)
-        for referral in opened
-        for call in triggers[referral.dwelling_id]
+    insert(
+        [
+            through(referral_id=referral.pk, call_id=call.pk)
+            for referral in opened
+            for call in triggers[referral.dwelling_id]
+        ]
     )
     return opened
 
 
 def _last_closed(dwelling_ids: list[int]) -> dict[int, datetime]:
-    """When each dwelling's last referral was closed, for those that had one closed."""
-    return dict(
-        Referral.objects.filter(dwelling_id__in=dwelling_ids, status=Referral.Status.CLOSED)
-        .values("dwelling_id")
-        .annotate(last=Max("closed_at"))
-        .values_list("dwelling_id", "last")
+    """When each dwelling's last referral was closed, for those that had one closed.
+    Written out: every intake that opens a referral asks, and compiling the ORM's query
+    cost more than running it."""
+    if not dwelling_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_last_closed_sql(len(dwelling_ids)), [Referral.Status.CLOSED, *dwelling_ids])
+        rows = cursor.fetchall()
+    closed_at = Referral._meta.get_field("closed_at")
+    return {dwelling_id: field_value(closed_at, last) for dwelling_id, last in rows}
+
+
+@functools.cache
+def _last_closed_sql(count: int) -> str:
+    qn = connection.ops.quote_name
+    ids = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {qn('dwelling_id')}, MAX({qn('closed_at')}) "  # noqa: S608 - metadata
+        f"FROM {qn(Referral._meta.db_table)} WHERE {qn('status')} = %s "
+        f"AND {qn('dwelling_id')} IN ({ids}) GROUP BY {qn('dwelling_id')}"
     )
 
 

@@ -514,7 +514,7 @@ def test_referrals_open_in_bulk_with_their_trigger_calls(django_assert_max_num_q
     openings = [_repeat_caller(n) for n in (1, 2, 3)]
     Referral.objects.all().delete()  # intake opened them live; the batch opens them again
 
-    with django_assert_max_num_queries(5):  # closures, referrals, trigger calls, savepoint x2
+    with django_assert_max_num_queries(3):  # closures, referrals, trigger calls
         opened = services.referrals_open_automatic(openings)
 
     assert [r.dwelling_id for r in opened] == [dwelling_id for dwelling_id, _, _ in openings]

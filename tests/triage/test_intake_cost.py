@@ -34,9 +34,12 @@ def test_an_intake_at_a_known_dwelling_runs_a_fixed_small_set_of_queries(login, 
     # Session; user with roles and device; dwelling found and locked with what the summary
     # needs; the repeat window; the live rule set; the call; the processing log; the
     # dashboard counters (one statement on PostgreSQL, four elsewhere); and the referral the
-    # third call opens (open one?, last closed, insert, its trigger calls).
-    budget = 8 + (0 if connection.vendor == "postgresql" else 3) + 4
+    # third call opens (last closed, insert, its trigger calls).
+    budget = 8 + (0 if connection.vendor == "postgresql" else 3) + 3
     assert len(sql) <= budget, "\n".join(sql)
+    # The intake's own transaction (a savepoint inside the test's) and no other.
+    savepoints = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
     assert not any(q.startswith('SELECT "auth_group"') for q in sql)  # roles came with the user
     assert not any(q.startswith('SELECT 1 AS "a" FROM "otp_totp_totpdevice"') for q in sql)
     assert sum("django_session" in q for q in sql) == 1  # read; not rewritten every request
