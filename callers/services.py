@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 
+from core.inserts import insert_new
 from core.rows import field_value, instance_from_row, model_columns
 
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
@@ -183,6 +184,16 @@ def dwellings_resolve_many(
     an address to its ``parse_address`` result when the caller already has it;
     ``absent_keys`` are dwelling keys it has just looked up and not found.
     """
+    return _resolve_many(addresses, parsed=parsed, absent_keys=absent_keys)[0]
+
+
+def _resolve_many(
+    addresses: Iterable[str],
+    *,
+    parsed: Mapping[str, ParsedAddress] | None,
+    absent_keys: frozenset,
+) -> tuple[dict[str, Dwelling], set[int]]:
+    """``dwellings_resolve_many``, and the ids of the dwellings this transaction created."""
     items = _typed(addresses, parsed)
     found, uprns = _lookup(items, absent_keys)
     for key, dwelling in found.items():
@@ -213,10 +224,14 @@ def dwellings_resolve_many(
             )
             if not uprn and item.fuzzy:
                 pending[item.triple].append((row_key, item.parsed))
+    created: set[int] = set()
     if new:
-        Dwelling.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=CHUNK)
         rows: dict[str, Dwelling] = {}
-        for keys in _chunks(new):
+        for chunk in _chunks(new.values()):
+            rows.update((d.key, d) for d in insert_new(chunk, key="key"))
+        created = {d.pk for d in rows.values()}
+        # Refused by a unique constraint: another writer has created the dwelling since.
+        for keys in _chunks(key for key in new if key not in rows):
             rows.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
         for row_key, wanted in new.items():
             if row_key not in rows:
@@ -224,7 +239,7 @@ def dwellings_resolve_many(
                 rows[row_key] = Dwelling.objects.get(uprn=wanted.uprn)
         for key, row_key in target.items():
             found[key] = rows[row_key]
-    return found
+    return found, created
 
 
 def _locked_for_intake(column: str, value) -> Dwelling | None:
@@ -311,12 +326,16 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
         if locked is not None and not locked.gazetteer_loaded:
             return locked
     absent = frozenset({items[0].key}) if lock and locked is None else frozenset()
-    dwelling = dwellings_resolve_many(
-        [address], parsed={address: items[0].parsed}, absent_keys=absent
-    )[items[0].key]
+    found, created = _resolve_many([address], parsed={address: items[0].parsed}, absent_keys=absent)
+    dwelling = found[items[0].key]
     if not lock:
         return dwelling
     if locked is not None and locked.pk == dwelling.pk:
         return locked  # the row found by key is the one: it is locked already
-    # Created now, found another way (a near match, its UPRN), or another row won.
+    if dwelling.pk in created:
+        # No other transaction sees the row until this one commits (a concurrent insert of
+        # it waits for that, then reads and locks it), and it has no referral or plan yet.
+        dwelling.open_referrals, dwelling.plans_newest_first = [], []
+        return dwelling
+    # Found another way (a near match, its UPRN), or another writer created it meanwhile.
     return _locked_for_intake("id", dwelling.pk)

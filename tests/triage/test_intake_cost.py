@@ -88,3 +88,24 @@ def test_calls_carry_one_index_led_by_the_dwelling(db):
     assert constraints["call_dwelling_time_id"]["columns"] == ["dwelling_id", "received_at", "id"]
     fks = [c for c in constraints.values() if c["foreign_key"] == ("callers_dwelling", "id")]
     assert len(fks) == 1  # the foreign key itself stays
+
+
+def test_a_first_call_from_an_address_neither_reads_back_nor_locks_the_dwelling_it_creates(
+    login, handler
+):
+    client = login(handler)
+    _post(client, "1 Mill Lane, Ely CB7 4AA")  # the session's first touch is behind us
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post(client)
+    assert response.status_code == 201
+    sql = _statements(ctx)
+    [created] = [i for i, q in enumerate(sql) if q.startswith("INSERT") and "callers_dwelling" in q]
+    after = [q for q in sql[created + 1 :] if "callers_dwelling" in q]
+    assert after == [], "\n".join(after)  # no other transaction can see or lock it yet
+    summary = response.json()["dwelling"]
+    assert (summary["calls_30d"], summary["open_referral"], summary["response_plan"]) == (
+        1,
+        None,
+        None,
+    )
+    assert Dwelling.objects.filter(key=summary["key"]).count() == 1
