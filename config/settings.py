@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check that needs no round trip (core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail("DB_CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Parameters bound by the server and, from its 5th run in a connection, a statement
