@@ -20,7 +20,7 @@ from referrals.services import referral_open_automatic
 from . import engine
 from .engine.rules import REPEAT_THRESHOLD
 from .models import Call, Decision, RuleSet
-from .selectors import repeat_window, ruleset_current
+from .selectors import intake_reads, ruleset_current
 
 Operation = ProcessingLog.Operation
 
@@ -145,13 +145,13 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     # at one dwelling are timed in the order they are counted (none misses another).
     now = now or timezone.now()
     received_at = received_at or now
-    window = []
     if dwelling is not None:
         # (id, received_at) pairs, oldest first: a busy dwelling has dozens, and only the
         # count and the last two (a referral's trigger calls) are needed.
-        window = repeat_window(dwelling.pk, received_at, REPEAT_WINDOW)
+        window, (ruleset, rules) = intake_reads(dwelling.pk, received_at, REPEAT_WINDOW)
+    else:
+        window, (ruleset, rules) = [], ruleset_current()
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
-    ruleset, rules = ruleset_current()
     suggestion = engine.evaluate(parsed, rules)
     # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
     [call] = insert(

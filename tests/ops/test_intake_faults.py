@@ -64,15 +64,15 @@ def test_a_connection_dropped_mid_intake_saves_nothing_and_the_retry_saves_once(
 ):
     services.ruleset_ensure_default()
     client = login(handler)
-    real_window = services.repeat_window
+    real_reads = services.intake_reads
 
     def drop_then_count(*args, **kwargs):
         # The dwelling row was just written in this transaction: it must vanish too.
-        monkeypatch.setattr(services, "repeat_window", real_window)
+        monkeypatch.setattr(services, "intake_reads", real_reads)
         _terminate_own_backend()
-        return real_window(*args, **kwargs)
+        return real_reads(*args, **kwargs)
 
-    monkeypatch.setattr(services, "repeat_window", drop_then_count)
+    monkeypatch.setattr(services, "intake_reads", drop_then_count)
     body = {
         "channel": "999",
         "address": "Flat 9, 4 Mill Lane, Ely CB7 4AA",

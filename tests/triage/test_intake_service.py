@@ -256,3 +256,31 @@ def test_the_intakes_window_query_selects_what_the_orm_selector_does(handler):
     expected = calls_in_repeat_window(call.dwelling, NOW, window).values_list("id", "received_at")
     assert rows == list(expected) and len(rows) == 3
     assert all(at.utcoffset() == timedelta(0) for _, at in rows)  # aware, in UTC
+
+
+def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
+    from triage.selectors import intake_reads, repeat_window, ruleset_current
+
+    window = timedelta(days=30)
+    for at in (timedelta(days=31), timedelta(days=3), timedelta(hours=1)):
+        call = take_call(received_at=NOW - at)
+    live, parsed = ruleset_current()
+
+    calls, (ruleset, rules) = intake_reads(call.dwelling_id, NOW, window)
+    assert calls == repeat_window(call.dwelling_id, NOW, window) and len(calls) == 2
+    assert (ruleset.pk, rules) == (live.pk, parsed)
+
+    # No call in the window: the rule set still comes back.
+    calls, (ruleset, _) = intake_reads(call.dwelling_id, NOW - timedelta(days=40), window)
+    assert (calls, ruleset.pk) == ([], live.pk)
+
+    # A newer version published since: the next intake takes it.
+    RuleSet.objects.filter(pk=live.pk).update(status=RuleSet.Status.RETIRED)
+    newer = RuleSet.objects.create(
+        version="2099-01",
+        document=live.document,
+        status=RuleSet.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    _, (ruleset, _) = intake_reads(call.dwelling_id, NOW, window)
+    assert ruleset.pk == newer.pk
