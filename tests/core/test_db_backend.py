@@ -1,12 +1,15 @@
-"""The PostgreSQL backend's health check: no round trip while the connection is sound, and
-a connection whose server has gone is replaced before a request uses it."""
+"""The PostgreSQL backend's health check: no round trip while the connection is busy and
+sound, Django's own SELECT 1 after a quiet spell or inside a transaction, and a connection
+whose server has gone is replaced before a request uses it."""
 
 import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
+
+from core.postgresql.base import IDLE_SECONDS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +42,33 @@ def _terminate_backend():
     raise AssertionError("the backend did not exit")
 
 
-def test_a_sound_connection_passes_without_a_query(selects):
+def test_a_sound_connection_checked_a_moment_ago_passes_without_a_query(selects):
     connection.ensure_connection()
     assert connection.settings_dict["ENGINE"] == "core.postgresql"
+    assert connection.is_usable() is True  # the first check asks the server
+    selects.clear()
     assert connection.is_usable() is True
     assert selects == []
 
 
+def test_after_a_quiet_spell_or_inside_a_transaction_the_server_is_asked(selects):
+    connection.ensure_connection()
+    connection.is_usable()
+    selects.clear()
+    # A peer gone without a word (a failover, a dropped NAT entry) shows only to a query.
+    connection._checked_at -= IDLE_SECONDS + 1
+    assert connection.is_usable() is True
+    assert selects == [1]
+    with transaction.atomic():
+        connection.cursor().execute("SELECT 1")
+        assert connection.is_usable() is True
+    assert selects == [1, 1]
+
+
 def test_a_terminated_backend_fails_the_check_and_the_next_request_reconnects(selects):
     connection.ensure_connection()
+    connection.is_usable()
+    selects.clear()
     old_pid = connection.connection.info.backend_pid
     _terminate_backend()
 

@@ -262,12 +262,16 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
     from triage.selectors import intake_reads, repeat_window, ruleset_current
 
     window = timedelta(days=30)
-    for at in (timedelta(days=31), timedelta(days=3), timedelta(hours=1)):
+    # Taken out of time order (a back-dated call last): the window comes oldest first.
+    for at in (timedelta(days=31), timedelta(hours=1), timedelta(days=3), timedelta(days=2)):
         call = take_call(received_at=NOW - at)
     live, parsed = ruleset_current()
 
     calls, (ruleset, rules) = intake_reads(call.dwelling_id, NOW, window)
-    assert calls == repeat_window(call.dwelling_id, NOW, window) and len(calls) == 2
+    assert calls == repeat_window(call.dwelling_id, NOW, window)
+    assert [at for _, at in calls] == [NOW - timedelta(days=d) for d in (3, 2)] + [
+        NOW - timedelta(hours=1)
+    ]
     assert (ruleset.pk, rules) == (live.pk, parsed)
 
     # No call in the window: the rule set still comes back.
