@@ -69,26 +69,7 @@ def calls_in_repeat_window(dwelling, until: datetime, window: timedelta) -> Quer
     ).order_by("received_at", "id")
 
 
-_WINDOW_SQL = (
-    f"SELECT id, received_at FROM {Call._meta.db_table} "  # noqa: S608 - model metadata
-    "WHERE dwelling_id = %s AND received_at >= %s AND received_at <= %s "
-    "ORDER BY received_at, id"
-)
-
-
-def repeat_window(dwelling_id: int, until: datetime, window: timedelta) -> list[tuple]:
-    """(id, received_at) of the calls ``calls_in_repeat_window`` selects, oldest first.
-    Written out: every intake asks, and the ORM cost more than the query."""
-    until = until.astimezone(UTC)
-    adapt = connection.ops.adapt_datetimefield_value  # as the ORM does (SQLite: naive text)
-    with connection.cursor() as cursor:
-        cursor.execute(_WINDOW_SQL, [dwelling_id, adapt(until - window), adapt(until)])
-        rows = cursor.fetchall()
-    received_at = Call._meta.get_field("received_at")
-    return [(pk, field_value(received_at, at)) for pk, at in rows]
-
-
-# repeat_window's calls (part 0) and the live rule set (part 1) in one statement.
+# The calls calls_in_repeat_window selects (part 0) and the live rule set (part 1).
 _INTAKE_SQL = (
     f"SELECT 0, id, received_at FROM {Call._meta.db_table} "  # noqa: S608 - model metadata
     "WHERE dwelling_id = %s AND received_at >= %s AND received_at <= %s "
@@ -99,7 +80,9 @@ _INTAKE_SQL = (
 def intake_reads(
     dwelling_id: int, until: datetime, window: timedelta
 ) -> tuple[list[tuple], tuple[RuleSet, engine.RuleSet]]:
-    """``repeat_window`` and ``ruleset_current`` together: an intake needs both, and one
+    """What an intake reads besides its dwelling: (id, received_at) of the calls
+    ``calls_in_repeat_window`` selects, oldest first, and ``ruleset_current()``. Written
+    out, in one statement: every intake asks, the ORM cost more than the query, and one
     round trip costs the app and the server less than two."""
     until = until.astimezone(UTC)
     adapt = connection.ops.adapt_datetimefield_value
