@@ -11,8 +11,10 @@ from core.rows import field_value
 from . import engine
 from .models import Call, Decision, RuleSet
 
-# Parsed rule sets by primary key: a stored version never changes once created.
-_PARSED: dict[int, engine.RuleSet] = {}
+# Parsed rule sets by (primary key, created_at): a stored version never changes once
+# created. The creation time tells apart two rows that had one key: SQLite hands a rolled-
+# back row's id to the next one.
+_PARSED: dict[tuple, engine.RuleSet] = {}
 
 
 # The live version's row, by (id, published_at): see ruleset_current.
@@ -24,9 +26,10 @@ _LIVE_SQL = (
 
 
 def ruleset_parsed(ruleset: RuleSet) -> engine.RuleSet:
-    parsed = _PARSED.get(ruleset.pk)
+    key = (ruleset.pk, ruleset.created_at)
+    parsed = _PARSED.get(key)
     if parsed is None:
-        parsed = _PARSED[ruleset.pk] = engine.parse_ruleset(ruleset.document)
+        parsed = _PARSED[key] = engine.parse_ruleset(ruleset.document)
     return parsed
 
 

@@ -142,3 +142,15 @@ def test_publishing_from_the_page_makes_the_draft_live(login, supervisor):
     draft.refresh_from_db()
     assert response.status_code == 302
     assert draft.status == RuleSet.Status.PUBLISHED
+
+
+def test_a_rule_set_is_never_read_as_another_that_once_had_its_id(db):
+    """SQLite gives a rolled-back row's id to the next row: the parsed cache must not."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        gone = services.ruleset_create(document=_draft_document("2026.8"))
+        assert selectors.ruleset_parsed(gone).version == "2026.8"
+        transaction.set_rollback(True)
+    kept = services.ruleset_create(document=_draft_document("2026.9"))
+    assert selectors.ruleset_parsed(kept).version == "2026.9"
