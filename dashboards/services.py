@@ -1,6 +1,6 @@
 """Writes for the dashboards: aggregate upkeep, the set-based rebuild, export logging."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -35,6 +35,16 @@ from .models import (
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def repeat_share_cached(triggered_at: datetime) -> bool:
+    """Whether a referral triggered at ``triggered_at`` changes a cached repeat-share day.
+
+    Only days of completed weeks are cached, and a referral counts from the end of the week
+    it was triggered in (``_referred_999_by_day``): one opened by a live call changes the
+    current week alone, which every view recomputes.
+    """
+    return triggered_at.astimezone(LONDON).date() < monday(timezone.localdate())
 
 
 _UPSERT_SQL: dict[type, str] = {}

@@ -13,7 +13,7 @@ from core.inserts import insert
 from core.models import ProcessingLog
 from core.services import log_alteration, log_objects
 from core.tasks import enqueue_on_commit
-from dashboards.services import stats_call_decided, stats_call_received
+from dashboards.services import repeat_share_cached, stats_call_decided, stats_call_received
 from dashboards.tasks import warm_repeat_share
 from referrals.services import referral_open_automatic
 
@@ -193,7 +193,9 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
             ],
             triggered_at=received_at,
         )
-        if opened:
+        if opened and repeat_share_cached(received_at):
+            # A back-dated call's referral changes cached weeks: refill them off the
+            # request (the next view would otherwise recount them).
             enqueue_on_commit(warm_repeat_share)
         # The handler's summary shows it without asking again.
         dwelling.open_referrals = [referral] if referral is not None else []

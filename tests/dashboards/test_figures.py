@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from callers.models import DetectionRun, Dwelling
 from dashboards.selectors import Dashboard, Period
@@ -450,3 +451,37 @@ def test_days_of_the_current_week_are_never_cached():
     dash(date(2026, 6, 1), today, today=today).repeat_share  # noqa: B018
     cached = set(RepeatDayStat.objects.values_list("day", flat=True))
     assert cached == {date(2026, 6, d) for d in range(1, 8)}
+
+
+def test_a_referral_opened_by_a_live_call_changes_no_cached_day():
+    # So the intake sends no cache refill for it (triage.services._call_create).
+    from core.days import local_midnight
+    from dashboards.models import RepeatDayStat
+    from dashboards.services import monday, repeat_share_cached
+
+    today = timezone.localdate()
+    start = monday(today) - timedelta(days=14)
+    address = "1 Alpha Road, Ely CB7 1AA"
+    for week in (0, 7):
+        call(local_midnight(start + timedelta(days=week)) + timedelta(hours=10), address=address)
+    period = (start, today)
+    before = dash(*period, today=today).repeat_share.rows
+    assert RepeatDayStat.objects.count() == 14  # the two completed weeks
+
+    live = call(timezone.now(), address=address)  # the third in 30 days
+    assert Referral.objects.filter(dwelling=live.dwelling).count() == 1
+    assert not repeat_share_cached(live.received_at)
+    cached = dash(*period, today=today).repeat_share.rows
+    RepeatDayStat.objects.all().delete()
+    assert cached == dash(*period, today=today).repeat_share.rows  # as if recounted
+    assert cached[:2] == before[:2]
+
+
+def test_only_a_referral_triggered_before_this_monday_changes_cached_days():
+    from core.days import local_midnight
+    from dashboards.services import monday, repeat_share_cached
+
+    this_monday = local_midnight(monday(timezone.localdate()))
+    assert repeat_share_cached(this_monday - timedelta(microseconds=1))
+    assert not repeat_share_cached(this_monday)
+    assert not repeat_share_cached(timezone.now())

@@ -207,7 +207,11 @@ def test_the_repeat_window_is_thirty_days_of_hours_across_a_clock_change():
     assert third.repeat_calls_30d == 3
 
 
-def test_the_call_that_opens_a_referral_enqueues_dashboard_upkeep_after_commit(
+# Eight days back is always in a completed week: the repeat-share days cached there change.
+LAST_WEEK = NOW - timedelta(days=8)
+
+
+def test_a_back_dated_call_that_opens_a_referral_enqueues_dashboard_upkeep_after_commit(
     django_capture_on_commit_callbacks, monkeypatch
 ):
     from dashboards.tasks import warm_repeat_share
@@ -215,11 +219,27 @@ def test_the_call_that_opens_a_referral_enqueues_dashboard_upkeep_after_commit(
     sent = []
     monkeypatch.setattr(warm_repeat_share, "apply_async", lambda **kw: sent.append(kw))
     with django_capture_on_commit_callbacks(execute=True) as first_two:
-        take_call()
-        take_call(address="10 high street flat 2 ely")
+        take_call(received_at=LAST_WEEK - timedelta(hours=2))
+        take_call(address="10 high street flat 2 ely", received_at=LAST_WEEK - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True) as third:
-        take_call(address="2/10 High St, Ely")
+        take_call(address="2/10 High St, Ely", received_at=LAST_WEEK)
+    assert Referral.objects.count() == 1
     assert (len(first_two), len(third), len(sent)) == (0, 1, 1)
+
+
+def test_a_live_call_that_opens_a_referral_enqueues_nothing(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # Its referral counts from this week on, and the current week is never cached.
+    from dashboards.tasks import warm_repeat_share
+
+    sent = []
+    monkeypatch.setattr(warm_repeat_share, "apply_async", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for address in ("Flat 2, 10 High St, Ely", "10 high street flat 2 ely", "2/10 High St, Ely"):
+            take_call(address=address)
+    assert Referral.objects.count() == 1
+    assert (len(callbacks), sent) == (0, [])
 
 
 def test_a_broker_outage_never_fails_the_write_that_enqueues(
@@ -234,12 +254,10 @@ def test_a_broker_outage_never_fails_the_write_that_enqueues(
 
     monkeypatch.setattr(warm_repeat_share, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        for address in (
-            "Flat 2, 10 High St, Ely",
-            "10 high street flat 2 ely",
-            "2/10 High St, Ely",
+        for hours, address in enumerate(
+            ("Flat 2, 10 High St, Ely", "10 high street flat 2 ely", "2/10 High St, Ely")
         ):
-            take_call(address=address)
+            take_call(address=address, received_at=LAST_WEEK + timedelta(hours=hours))
     assert Call.objects.count() == 3
     assert Referral.objects.count() == 1
     assert "not enqueued (OperationalError)" in caplog.text
