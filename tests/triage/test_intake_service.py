@@ -236,7 +236,11 @@ def test_a_live_call_that_opens_a_referral_enqueues_nothing(
     sent = []
     monkeypatch.setattr(warm_repeat_share, "apply_async", lambda **kw: sent.append(kw))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        for address in ("Flat 2, 10 High St, Ely", "10 high street flat 2 ely", "2/10 High St, Ely"):
+        for address in (
+            "Flat 2, 10 High St, Ely",
+            "10 high street flat 2 ely",
+            "2/10 High St, Ely",
+        ):
             take_call(address=address)
     assert Referral.objects.count() == 1
     assert (len(callbacks), sent) == (0, [])
