@@ -20,7 +20,9 @@ The calls come from --known addresses of dwellings already on file (sampled afre
 run, so that repeated runs do not pile calls onto the same few homes) and --new addresses
 typed for the first time; the facts are random and valid.
 
-Prints intake throughput, intake latency p50/p95/p99, dashboard p95 and errors; then times
+Prints intake throughput, intake latency p50/p95/p99, dashboard p95, errors and where the
+CPU went over the window (cores busy for gunicorn, PostgreSQL and the load generator, and
+each one's CPU per intake; read from /proc, so Linux only); then times
 the nightly detection run (the last 30 days) and a full-history re-detection. With --seed N
 it first bulk-loads N calls with bench/seed.py (use another DATABASE_URL for 5M). A database
 first gets a full-history detection run (a backfill the first time), so that the nightly
@@ -46,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bench.workload import call_body, percentile  # noqa: E402
+from bench.workload import call_body, cpu_snapshot, cpu_window, percentile  # noqa: E402
 
 
 def prepare_users(handlers: int, supervisors: int) -> tuple[list[str], list[str]]:
@@ -175,13 +177,20 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
                 errors.append(f"dashboard HTTP {status}")
             await asyncio.sleep(max(0.0, min(args.poll, deadline - time.perf_counter())))
 
-    await asyncio.gather(
+    async def cpu():
+        await asyncio.sleep(max(0.0, measured_from - time.perf_counter()))
+        before = cpu_snapshot()
+        await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
+        return cpu_window(before, cpu_snapshot())
+
+    *_, cores = await asyncio.gather(
         *(handler(i, s) for i, s in enumerate(handler_sessions)),
         *(supervisor(i, s) for i, s in enumerate(supervisor_sessions)),
+        cpu(),
     )
     # Throughput over the measured window: the calls started in it (the last few finish
     # just after it), not over the wait for the last supervisor to wake up.
-    return intake, dashboard, errors, deadline - measured_from
+    return intake, dashboard, errors, deadline - measured_from, cores
 
 
 def known_addresses(n: int) -> list[str]:
@@ -280,7 +289,7 @@ def main():
         )
     try:
         wait_for(host, port)
-        intake, dashboard, errors, elapsed = asyncio.run(
+        intake, dashboard, errors, elapsed, cores = asyncio.run(
             drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
         )
     finally:
@@ -302,6 +311,19 @@ def main():
     dash = [1000 * t for t in dashboard]
     print(f"  dashboard: {len(dash)} views, p95 {percentile(dash, 95):.0f} ms")
     print(f"  errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    if cores:
+        print(
+            f"  CPU, cores busy over the window (of {os.cpu_count()}): "
+            f"web {cores['web']:.2f}, PostgreSQL {cores['database']:.2f}, "
+            f"load generator {cores['load']:.2f}, other {cores['other']:.2f}, "
+            f"idle {cores['idle']:.2f}"
+        )
+        if intake:
+            per = {role: 1000 * busy * elapsed / len(intake) for role, busy in cores.items()}
+            print(
+                f"  CPU per intake (web includes the dashboards): web {per['web']:.1f} ms, "
+                f"PostgreSQL {per['database']:.1f} ms, load generator {per['load']:.1f} ms"
+            )
     detection()
 
 

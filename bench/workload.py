@@ -1,5 +1,6 @@
 """What the intake benchmarks send, and how they summarise timings (no Django here)."""
 
+import os
 import random
 
 from bench.bench_engine import random_facts
@@ -26,3 +27,57 @@ def percentile(values: list[float], p: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def cpu_snapshot(proc: str = "/proc") -> dict | None:
+    """CPU seconds used so far by each process, with its role: ``web`` (a command line
+    naming gunicorn), ``database`` (postgres), ``load`` (this process) or ``other``; and
+    the whole machine's idle and total seconds (/proc/stat). None without a Linux /proc.
+    ``cpu_window`` of two snapshots is where a window's CPU went."""
+    try:
+        with open(f"{proc}/stat") as f:
+            machine = [int(n) for n in f.readline().split()[1:9]]
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    me, pids = str(os.getpid()), {}
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"{proc}/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"{proc}/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
+        if pid == me:
+            role = "load"
+        elif "gunicorn" in command:
+            role = "web"
+        elif name == "postgres" or command.startswith("postgres"):
+            role = "database"
+        else:
+            role = "other"
+        pids[pid] = (role, (int(fields[11]) + int(fields[12])) / tick)  # utime + stime
+    # user nice system idle iowait irq softirq steal
+    return {"idle": (machine[3] + machine[4]) / tick, "total": sum(machine) / tick, "pids": pids}
+
+
+def cpu_window(before: dict | None, after: dict | None) -> dict[str, float] | None:
+    """Cores busy per role between two ``cpu_snapshot``s, and cores idle: each role's share
+    of the machine's CPU time times the number of cores. A process that started in the
+    window counts from zero; one that ended in it is left out."""
+    if before is None or after is None:
+        return None
+    total = after["total"] - before["total"]
+    if total <= 0:
+        return None
+    spent = {"web": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}
+    for pid, (role, seconds) in after["pids"].items():
+        spent[role] += seconds - before["pids"].get(pid, (role, 0.0))[1]
+    spent["idle"] = after["idle"] - before["idle"]
+    cores = os.cpu_count() or 1
+    return {role: cores * seconds / total for role, seconds in spent.items()}
