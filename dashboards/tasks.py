@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .services import repeat_share_days
+from .services import monday, repeat_share_days
 
 # The repeat-caller share is cached per day of completed weeks; a new referral clears the
 # weeks it touches. Refill the last nine weeks so the next dashboard view does not pay.
@@ -14,6 +14,9 @@ WARM_DAYS = 63
 
 @shared_task(name="dashboards.tasks.warm_repeat_share", ignore_result=True)
 def warm_repeat_share() -> int:
-    """Refill the repeat-caller share cache after a referral opens. Idempotent."""
+    """Refill the repeat-caller share cache after a referral opens in a completed week.
+    Idempotent. Stops at last Sunday: the current week is never cached, and counting it
+    here would be work no view reuses."""
     today = timezone.localdate()
-    return len(repeat_share_days(start=today - timedelta(days=WARM_DAYS), end=today, today=today))
+    start, last_sunday = today - timedelta(days=WARM_DAYS), monday(today) - timedelta(days=1)
+    return len(repeat_share_days(start=start, end=last_sunday, today=today))

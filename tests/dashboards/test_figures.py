@@ -485,3 +485,21 @@ def test_only_a_referral_triggered_before_this_monday_changes_cached_days():
     assert repeat_share_cached(this_monday - timedelta(microseconds=1))
     assert not repeat_share_cached(this_monday)
     assert not repeat_share_cached(timezone.now())
+
+
+def test_the_refill_task_caches_the_completed_weeks_and_counts_no_more():
+    from core.days import local_midnight
+    from dashboards.models import RepeatDayStat
+    from dashboards.services import monday
+    from dashboards.tasks import WARM_DAYS, warm_repeat_share
+
+    today = timezone.localdate()
+    start, last_sunday = today - timedelta(days=WARM_DAYS), monday(today) - timedelta(days=1)
+    day = last_sunday - timedelta(days=3)
+    referred = call(local_midnight(day) + timedelta(hours=10), address="1 Alpha Road, Ely")
+    _referral(referred.dwelling, created_at=local_midnight(day))
+
+    assert warm_repeat_share() == (last_sunday - start).days + 1
+    cached = dict(RepeatDayStat.objects.values_list("day", "calls"))
+    assert set(cached) == {start + timedelta(days=n) for n in range((last_sunday - start).days + 1)}
+    assert cached[day] == 1 and sum(cached.values()) == 1
