@@ -1,0 +1,56 @@
+"""config/wsgi.py, as gunicorn's preload_app loads it in the arbiter before forking the
+workers: every view imported and reverse()'s map built, and no connection open that the
+forked workers would then share (issue 6)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys
+from config.wsgi import application
+from django.core.cache import caches
+from django.db import connections
+from django.urls import get_resolver
+from config.celery import app
+
+cache = caches["default"]
+print(json.dumps({
+    "views": [m for m in ("triage.api.views", "referrals.views", "dashboards.views")
+              if m in sys.modules],
+    "reverse_map": get_resolver()._populated,
+    "databases": [c.alias for c in connections.all() if c.connection is not None],
+    "redis_pools": len(getattr(getattr(cache, "_cache", None), "_pools", {}) or {}),
+    "broker_pool": app._pool is not None,
+}))
+"""
+
+
+def test_the_app_forked_into_workers_is_warm_and_holds_no_connection():
+    result = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded == {
+        "views": ["triage.api.views", "referrals.views", "dashboards.views"],
+        "reverse_map": True,
+        "databases": [],
+        "redis_pools": 0,
+        "broker_pool": False,
+    }
+
+
+def test_gunicorn_loads_the_app_before_forking():
+    from tests.core.test_compose import _gunicorn_config
+
+    assert _gunicorn_config({})["preload_app"] == "True"
