@@ -179,9 +179,10 @@ async def drive(args, host, port, handler_sessions, supervisor_sessions, bodies)
 
     async def cpu():
         await asyncio.sleep(max(0.0, measured_from - time.perf_counter()))
-        before = cpu_snapshot()
+        # Read off the event loop: a /proc scan would hold up the simulated users.
+        before = await asyncio.to_thread(cpu_snapshot)
         await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
-        return cpu_window(before, cpu_snapshot())
+        return cpu_window(before, await asyncio.to_thread(cpu_snapshot))
 
     *_, cores = await asyncio.gather(
         *(handler(i, s) for i, s in enumerate(handler_sessions)),

@@ -30,10 +30,11 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def cpu_snapshot(proc: str = "/proc") -> dict | None:
-    """CPU seconds used so far by each process, with its role: ``web`` (a command line
-    naming gunicorn), ``database`` (postgres), ``load`` (this process) or ``other``; and
-    the whole machine's idle and total seconds (/proc/stat). None without a Linux /proc.
-    ``cpu_window`` of two snapshots is where a window's CPU went."""
+    """CPU seconds used so far by each process and by its children that have ended, with
+    its role: ``web`` (a command line naming gunicorn), ``database`` (postgres), ``load``
+    (this process) or ``other``; and the whole machine's idle and total seconds
+    (/proc/stat). None without a Linux /proc. ``cpu_window`` of two snapshots is where a
+    window's CPU went."""
     try:
         with open(f"{proc}/stat") as f:
             machine = [int(n) for n in f.readline().split()[1:9]]
@@ -61,23 +62,33 @@ def cpu_snapshot(proc: str = "/proc") -> dict | None:
             role = "database"
         else:
             role = "other"
-        pids[pid] = (role, (int(fields[11]) + int(fields[12])) / tick)  # utime + stime
+        own = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        ended_children = (int(fields[13]) + int(fields[14])) / tick  # cutime + cstime
+        pids[pid] = (role, own, ended_children)
     # user nice system idle iowait irq softirq steal
     return {"idle": (machine[3] + machine[4]) / tick, "total": sum(machine) / tick, "pids": pids}
 
 
 def cpu_window(before: dict | None, after: dict | None) -> dict[str, float] | None:
     """Cores busy per role between two ``cpu_snapshot``s, and cores idle: each role's share
-    of the machine's CPU time times the number of cores. A process that started in the
-    window counts from zero; one that ended in it is left out."""
+    of the machine's CPU time times the number of cores.
+
+    A process that ends in the window (a gunicorn worker replaced after max_requests, its
+    PostgreSQL backend) is counted through its parent, whose ended-children time grows by
+    the child's whole life when it is reaped; the part the child had used before the
+    window is taken off again. Such children count in their parent's role."""
     if before is None or after is None:
         return None
     total = after["total"] - before["total"]
     if total <= 0:
         return None
     spent = {"web": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}
-    for pid, (role, seconds) in after["pids"].items():
-        spent[role] += seconds - before["pids"].get(pid, (role, 0.0))[1]
+    for pid, (role, own, children) in after["pids"].items():
+        _, own_before, children_before = before["pids"].get(pid, (role, 0.0, 0.0))
+        spent[role] += own - own_before + children - children_before
+    for pid, (role, own, children) in before["pids"].items():
+        if pid not in after["pids"]:
+            spent[role] -= own + children
     spent["idle"] = after["idle"] - before["idle"]
     cores = os.cpu_count() or 1
     return {role: cores * seconds / total for role, seconds in spent.items()}

@@ -37,14 +37,14 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def repeat_share_cached(triggered_at: datetime) -> bool:
+def repeat_share_cached(triggered_at: datetime, *, today: date | None = None) -> bool:
     """Whether a referral triggered at ``triggered_at`` changes a cached repeat-share day.
 
     Only days of completed weeks are cached, and a referral counts from the end of the week
     it was triggered in (``_referred_999_by_day``): one opened by a live call changes the
     current week alone, which every view recomputes.
     """
-    return triggered_at.astimezone(LONDON).date() < monday(timezone.localdate())
+    return triggered_at.astimezone(LONDON).date() < monday(today or timezone.localdate())
 
 
 _UPSERT_SQL: dict[type, str] = {}

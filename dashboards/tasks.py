@@ -9,7 +9,7 @@ from .services import monday, repeat_share_days
 
 # The repeat-caller share is cached per day of completed weeks; a new referral clears the
 # weeks it touches. Refill the last nine weeks so the next dashboard view does not pay.
-WARM_DAYS = 63
+WARM_WEEKS = 9
 
 
 @shared_task(name="dashboards.tasks.warm_repeat_share", ignore_result=True)
@@ -18,5 +18,6 @@ def warm_repeat_share() -> int:
     Idempotent. Stops at last Sunday: the current week is never cached, and counting it
     here would be work no view reuses."""
     today = timezone.localdate()
-    start, last_sunday = today - timedelta(days=WARM_DAYS), monday(today) - timedelta(days=1)
+    this_monday = monday(today)
+    start, last_sunday = this_monday - timedelta(weeks=WARM_WEEKS), this_monday - timedelta(days=1)
     return len(repeat_share_days(start=start, end=last_sunday, today=today))

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
-import json, sys
+import json, sys, threading
 from config.wsgi import application
 from django.core.cache import caches
 from django.db import connections
@@ -26,6 +26,8 @@ print(json.dumps({
     "databases": [c.alias for c in connections.all() if c.connection is not None],
     "redis_pools": len(getattr(getattr(cache, "_cache", None), "_pools", {}) or {}),
     "broker_pool": app._pool is not None,
+    "cache": type(cache).__name__,
+    "threads": threading.active_count(),
 }))
 """
 
@@ -34,7 +36,15 @@ def test_the_app_forked_into_workers_is_warm_and_holds_no_connection():
     result = subprocess.run(  # noqa: S603 - our own module
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        # Every service on a closed port: a connection opened at import fails loudly,
+        # and the Redis cache and broker are the real backends, not LocMem and memory://.
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:1/1",
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -47,6 +57,8 @@ def test_the_app_forked_into_workers_is_warm_and_holds_no_connection():
         "databases": [],
         "redis_pools": 0,
         "broker_pool": False,
+        "cache": "RedisCache",
+        "threads": 1,
     }
 
 

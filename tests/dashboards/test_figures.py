@@ -470,7 +470,7 @@ def test_a_referral_opened_by_a_live_call_changes_no_cached_day():
 
     live = call(timezone.now(), address=address)  # the third in 30 days
     assert Referral.objects.filter(dwelling=live.dwelling).count() == 1
-    assert not repeat_share_cached(live.received_at)
+    assert not repeat_share_cached(live.received_at, today=today)
     cached = dash(*period, today=today).repeat_share.rows
     RepeatDayStat.objects.all().delete()
     assert cached == dash(*period, today=today).repeat_share.rows  # as if recounted
@@ -481,20 +481,24 @@ def test_only_a_referral_triggered_before_this_monday_changes_cached_days():
     from core.days import local_midnight
     from dashboards.services import monday, repeat_share_cached
 
-    this_monday = local_midnight(monday(timezone.localdate()))
-    assert repeat_share_cached(this_monday - timedelta(microseconds=1))
-    assert not repeat_share_cached(this_monday)
-    assert not repeat_share_cached(timezone.now())
+    today = date(2026, 11, 26)  # a Thursday
+    this_monday = local_midnight(date(2026, 11, 23))
+    assert monday(today) == this_monday.date()
+    assert repeat_share_cached(this_monday - timedelta(microseconds=1), today=today)
+    assert not repeat_share_cached(this_monday, today=today)
+    assert not repeat_share_cached(local_midnight(today) + timedelta(hours=23), today=today)
+    assert repeat_share_cached(this_monday, today=date(2026, 11, 30))  # next Monday
 
 
 def test_the_refill_task_caches_the_completed_weeks_and_counts_no_more():
     from core.days import local_midnight
     from dashboards.models import RepeatDayStat
     from dashboards.services import monday
-    from dashboards.tasks import WARM_DAYS, warm_repeat_share
+    from dashboards.tasks import WARM_WEEKS, warm_repeat_share
 
     today = timezone.localdate()
-    start, last_sunday = today - timedelta(days=WARM_DAYS), monday(today) - timedelta(days=1)
+    last_sunday = monday(today) - timedelta(days=1)
+    start = monday(today) - timedelta(weeks=WARM_WEEKS)  # nine whole weeks
     day = last_sunday - timedelta(days=3)
     referred = call(local_midnight(day) + timedelta(hours=10), address="1 Alpha Road, Ely")
     _referral(referred.dwelling, created_at=local_midnight(day))

@@ -91,7 +91,7 @@ def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothi
         # upkeep: the broker refused, the call stands.
         assert len(attempts) == 1  # the publish was refused; the call stands
         assert Call.objects.count() == 3
-        assert Referral.objects.count() == 1  # opened live, in the call's transaction
+        assert Referral.objects.count() == 1  # opened at intake, in the call's transaction
 
         redis = _redis(port)  # Redis is back: the nightly pass re-derives, never duplicates
         call_command("detect_repeat_callers", "--full-history")
