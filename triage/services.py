@@ -12,9 +12,8 @@ from core.errors import DomainError
 from core.inserts import insert
 from core.models import ProcessingLog
 from core.services import log_alteration, log_objects
-from core.tasks import enqueue_on_commit
-from dashboards.services import repeat_share_cached, stats_call_decided, stats_call_received
-from dashboards.tasks import warm_repeat_share
+from dashboards.services import stats_call_decided, stats_call_received
+from dashboards.tasks import refill_after_referral
 from referrals.services import referral_open_automatic
 
 from . import engine
@@ -193,10 +192,8 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
             ],
             triggered_at=received_at,
         )
-        if opened and repeat_share_cached(received_at):
-            # A back-dated call's referral changes cached weeks: refill them off the
-            # request (the next view would otherwise recount them).
-            enqueue_on_commit(warm_repeat_share)
+        if opened:
+            refill_after_referral(received_at)
         # The handler's summary shows it without asking again.
         dwelling.open_referrals = [referral] if referral is not None else []
     return call
