@@ -16,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
+from django.conf import settings
 
 from tests.factories import facts
+from tests.ops.processes import app_database_url, free_port
 from triage.models import Call
 from triage.services import ruleset_ensure_default
 
@@ -30,28 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CALLS = 40
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _session_of(user) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "core.auth.RoleAwareBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
-
-
 def _serve(port, log):
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    env = {**os.environ, "DATABASE_URL": url, "GUNICORN_ACCESS_LOG": ""}
+    env = {**os.environ, "DATABASE_URL": app_database_url(), "GUNICORN_ACCESS_LOG": ""}
     return subprocess.Popen(  # noqa: S603 - our own server
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -75,11 +54,12 @@ def _serve(port, log):
 
 
 def test_workers_forked_from_the_loaded_app_and_replaced_under_load_save_every_call(
-    handler, tmp_path
+    handler, client, tmp_path
 ):
     ruleset_ensure_default()
-    session, csrf = _session_of(handler), uuid.uuid4().hex
-    port = _free_port()
+    client.force_login(handler)  # a session row the server reads
+    session, csrf = client.cookies[settings.SESSION_COOKIE_NAME].value, uuid.uuid4().hex
+    port = free_port()
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
         server = _serve(port, log)

@@ -14,15 +14,10 @@ from kombu import Connection
 from dashboards.tasks import warm_repeat_share
 from referrals.models import Referral
 from tests.factories import facts
+from tests.ops.processes import free_port
 from triage.models import Call
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _redis(port):
@@ -46,7 +41,7 @@ def _redis(port):
 def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothing_twice(
     login, handler, settings, monkeypatch
 ):
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     redis = _redis(port)
     settings.CACHES = {

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from callers.models import DetectionRun, Dwelling
 from config.celery import app as celery_app
 from referrals.models import Referral
 from tests.factories import facts
+from tests.ops.processes import app_database_url
 from triage import services
 from triage.models import Call
 
@@ -57,9 +57,11 @@ def _seed_repeat_callers(n):
 
 
 def _worker():
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "celery"),
