@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 
 from core.inserts import insert_new
 from core.rows import field_value, instance_from_row, model_columns
+from core.services import Operation, log_objects
 
 from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
 from .models import Dwelling, GazetteerAddress
@@ -230,6 +231,14 @@ def _resolve_many(
         for chunk in _chunks(new.values()):
             rows.update((d.key, d) for d in insert_new(chunk, key="key"))
         created = {d.pk for d in rows.values()}
+        # Typed by a handler, imported or named in a manual referral: the system made the
+        # record (the entries carry the request's id).
+        log_objects(
+            user=None,
+            events=[
+                (Operation.COLLECTION, d, "dwelling created from an address") for d in rows.values()
+            ],
+        )
         # Refused by a unique constraint: another writer has created the dwelling since.
         for keys in _chunks(key for key in new if key not in rows):
             rows.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))

@@ -78,23 +78,28 @@ def log_object(*, user, operation: str, obj, justification: str = "", recipient:
     )
 
 
+# More events than this (a nightly batch) are written in batches of this many rows.
+LOG_BATCH = 500
+
+
 def log_objects(*, user, events) -> list[ProcessingLog]:
     """Several events about model instances in one insert: ``events`` is
     (operation, obj, justification) triples, as ``log_object`` takes them one by one."""
     who, request_id = _who(user), current_request_id()
-    return insert(
-        [
-            _entry(
-                who,
-                operation=operation,
-                object_type=obj._meta.model_name,
-                object_id=obj.pk,
-                justification=justification,
-                request_id=request_id,
-            )
-            for operation, obj, justification in events
-        ]
-    )
+    entries = [
+        _entry(
+            who,
+            operation=operation,
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            justification=justification,
+            request_id=request_id,
+        )
+        for operation, obj, justification in events
+    ]
+    if len(entries) > LOG_BATCH:
+        return ProcessingLog.objects.bulk_create(entries, batch_size=LOG_BATCH)
+    return insert(entries)
 
 
 def log_collection(*, user, obj, justification: str = ""):

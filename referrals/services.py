@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.inserts import insert, insert_new
 from core.roles import CASEWORK_ROLES, has_role
 from core.rows import field_value
-from core.services import log_alteration, log_collection
+from core.services import Operation, log_alteration, log_collection, log_objects
 from triage.engine.rules import REPEAT_THRESHOLD
 
 from .models import (
@@ -82,6 +82,24 @@ def referrals_open_automatic(openings: list[tuple[int, list, datetime]]) -> list
             for referral in opened
             for call in triggers[referral.dwelling_id]
         ]
+    )
+    # Opened by the system (at a handler's intake, whose request id the entries carry, or
+    # by the nightly run): the referral is collected, combining its trigger calls.
+    log_objects(
+        user=None,
+        events=[
+            event
+            for referral in opened
+            for event in (
+                (Operation.COLLECTION, referral, f"{referral.referral_reason} (automatic)"),
+                (
+                    Operation.COMBINATION,
+                    referral,
+                    "trigger calls "
+                    + ", ".join(str(call.pk) for call in triggers[referral.dwelling_id]),
+                ),
+            )
+        ],
     )
     return opened
 

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from callers.models import Dwelling
 from core.models import AppendOnlyError, ProcessingLog
 from core.services import (
     log_collection,
@@ -20,7 +21,7 @@ from core.services import (
     log_erasures,
     processing_log,
 )
-from tests.factories import UserFactory, take_call
+from tests.factories import UserFactory, facts, take_call
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,38 @@ def test_the_request_id_of_a_page_reaches_the_log(login, handler):
     )
     assert response["X-Request-ID"] == "abc-123"
     assert ProcessingLog.objects.filter(request_id="abc-123", operation="consultation").exists()
+
+
+def test_an_intake_logs_the_dwelling_and_the_referral_the_system_made(login, handler):
+    """The call is the handler's collection; the dwelling its address created and the
+    referral its third call opened are the system's, on the same request."""
+    client = login(handler)
+    body = {"channel": "999", "address": "Flat 2, 10 High Street, Ely CB7 4AA", "facts": facts()}
+    ids = []
+    for _ in range(3):
+        response = client.post("/api/calls/", body, content_type="application/json")
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    dwelling_id = Dwelling.objects.get(key=response.json()["dwelling"]["key"]).pk
+    referral_id = response.json()["dwelling"]["open_referral"]["id"]
+
+    first = ProcessingLog.objects.get(
+        object_type="call", object_id=str(ids[0]), operation="collection"
+    )
+    dwelling = ProcessingLog.objects.get(object_type="dwelling", object_id=str(dwelling_id))
+    assert (dwelling.operation, dwelling.username, dwelling.request_id) == (
+        "collection",
+        "system",
+        first.request_id,
+    )
+    third = ProcessingLog.objects.get(
+        object_type="call", object_id=str(ids[2]), operation="collection"
+    )
+    referral = ProcessingLog.objects.filter(object_type="referral", object_id=str(referral_id))
+    assert sorted(referral.values_list("operation", "justification", "request_id")) == [
+        ("collection", "3 calls in 30 days (automatic)", third.request_id),
+        ("combination", "trigger calls " + ", ".join(map(str, ids)), third.request_id),
+    ]
 
 
 def test_the_system_is_recorded_when_no_one_is_logged_in():

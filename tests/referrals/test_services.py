@@ -514,10 +514,16 @@ def test_referrals_open_in_bulk_with_their_trigger_calls(django_assert_max_num_q
     openings = [_repeat_caller(n) for n in (1, 2, 3)]
     Referral.objects.all().delete()  # intake opened them live; the batch opens them again
 
-    with django_assert_max_num_queries(3):  # closures, referrals, trigger calls
+    with django_assert_max_num_queries(4):  # closures, referrals, trigger calls, the log
         opened = services.referrals_open_automatic(openings)
 
     assert [r.dwelling_id for r in opened] == [dwelling_id for dwelling_id, _, _ in openings]
+    for referral, (_, calls, _) in zip(opened, openings, strict=True):
+        logged = ProcessingLog.objects.filter(object_type="referral", object_id=str(referral.pk))
+        assert sorted(logged.values_list("operation", "username", "justification")) == [
+            ("collection", "system", "3 calls in 30 days (automatic)"),
+            ("combination", "system", "trigger calls " + ", ".join(str(c.pk) for c in calls)),
+        ]
     for referral, (_, calls, triggered_at) in zip(opened, openings, strict=True):
         stored = Referral.objects.get(pk=referral.pk)
         assert (stored.source, stored.status, stored.triggered_at) == (
