@@ -3,6 +3,7 @@
 from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
 from rest_framework import status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,6 +13,13 @@ DATABASE_UNAVAILABLE = (
     "The database is unavailable; nothing was saved. Try again (a repeated client_token "
     "is never saved twice)."
 )
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit=&offset= pages of PAGE_SIZE, and never more than ``max_limit`` rows at once:
+    every row of a list of calls or referrals shown is logged as read."""
+
+    max_limit = 500
 
 
 def exception_handler(exc, context):

@@ -2,8 +2,8 @@
 
 Reading one referral (or its notes, actions or plans) needs a justification: an
 ``X-Justification`` header or ``?justification=``, or one this user gave for this referral
-in the last 30 minutes. Every read is written to the processing log; list reads with
-their query.
+in the last 30 minutes. Every read is written to the processing log; a list logs each
+referral it shows, with its query.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, HasRole
+from core.services import Operation, log_objects
 
 from .. import selectors, services
 from ..consultation import HEADER, PARAM, consultation_log, justification_for
@@ -89,15 +90,18 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(responses={200: ReferralSerializer(many=True), 403: REFUSED[403]})
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        referrals = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         query = request.GET.copy()
         given = query.pop(PARAM, [""])[0]
-        consultation_log(
-            request=request,
-            object_type="referral",
-            justification=" ".join(filter(None, [given, f"list {query.urlencode()}".strip()])),
+        if "dwelling" in query:  # a dwelling key is an address: the log keeps no address
+            query["dwelling"] = "…"
+        justification = " ".join(filter(None, [given, f"list {query.urlencode()}".strip()]))
+        # One consultation per referral shown, with the list's query and any reason given.
+        log_objects(
+            user=request.user,
+            events=[(Operation.CONSULTATION, referral, justification) for referral in referrals],
         )
-        return response
+        return self.get_paginated_response(self.get_serializer(referrals, many=True).data)
 
     @extend_schema(
         parameters=JUSTIFICATION_PARAMETERS, responses={200: ReferralSerializer, **REFUSED}

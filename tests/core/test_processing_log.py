@@ -118,6 +118,30 @@ def test_an_intake_logs_the_dwelling_and_the_referral_the_system_made(login, han
     ]
 
 
+def test_a_call_list_logs_each_call_it_shows(login, supervisor, handler):
+    calls = [take_call(handler=handler) for _ in range(3)]
+    response = login(supervisor).get("/api/calls/", {"limit": 2})
+    shown = [c["id"] for c in response.json()["results"]]
+    assert len(shown) == 2
+    logged = ProcessingLog.objects.filter(operation="consultation", object_type="call")
+    assert sorted(int(i) for i in logged.values_list("object_id", flat=True)) == sorted(shown)
+    assert {e.user for e in logged} == {supervisor}
+    assert {c.pk for c in calls} > set(shown)
+
+
+def test_an_api_list_is_capped_however_large_the_limit_asked(
+    login, supervisor, handler, monkeypatch
+):
+    from core.api import Pagination
+
+    assert Pagination.max_limit == 500
+    monkeypatch.setattr(Pagination, "max_limit", 2)
+    for _ in range(3):
+        take_call(handler=handler)
+    response = login(supervisor).get("/api/calls/", {"limit": 1_000_000})
+    assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
+
+
 def test_the_system_is_recorded_when_no_one_is_logged_in():
     entry = processing_log(user=None, operation="erasure", object_type="call", object_id=1)
     assert (entry.user, entry.username, entry.role) == (None, "system", "system")

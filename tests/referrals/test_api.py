@@ -79,12 +79,23 @@ def test_a_bad_status_filter_is_a_400(login, triage_staff):
     assert "status" in response.json()
 
 
-def test_a_list_read_is_logged_with_its_query(login, triage_staff):
-    ReferralFactory()
+def test_a_list_read_logs_each_referral_shown_with_its_query(login, triage_staff):
+    shown, other = ReferralFactory(), ReferralFactory(status="closed")
     login(triage_staff).get("/api/referrals/", {"status": "new"})
     log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
-    assert "status=new" in log.justification
+    assert log.object_id == str(shown.pk) and "status=new" in log.justification
     assert log.user == triage_staff
+    assert not ProcessingLog.objects.filter(object_id=str(other.pk)).exists()
+
+
+def test_a_list_by_dwelling_keeps_the_address_out_of_the_log(login, triage_staff):
+    referral = ReferralFactory()
+    key = referral.dwelling.key
+    response = login(triage_staff).get("/api/referrals/", {"dwelling": key})
+    assert [r["id"] for r in response.json()["results"]] == [referral.pk]
+    log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
+    assert log.object_id == str(referral.pk)
+    assert key not in log.justification and "dwelling=" in log.justification
 
 
 def test_the_list_takes_a_fixed_number_of_queries(

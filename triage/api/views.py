@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from callers.selectors import intake_prefetches
 from core.roles import ALL_ROLES, HasRole, Role
-from core.services import log_consultation
+from core.services import Operation, log_consultation, log_objects
 
 from .. import engine, services
 from ..models import Call, Decision
@@ -60,6 +60,15 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             to_attr="latest_decisions",
         )
         return calls_visible_to(self.request.user).prefetch_related(latest, *intake_prefetches())
+
+    def list(self, request, *args, **kwargs):
+        calls = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # Each call shown is a consultation of its record (address, narrative, facts).
+        log_objects(
+            user=request.user,
+            events=[(Operation.CONSULTATION, call, "call list (API)") for call in calls],
+        )
+        return self.get_paginated_response(self.get_serializer(calls, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         call = self.get_object()
