@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from core.admin import CaseworkAdmin
+
 from .models import DetectionRun, Dwelling, GazetteerAddress, ResponsePlan
 
 
 @admin.register(Dwelling)
-class DwellingAdmin(admin.ModelAdmin):
+class DwellingAdmin(CaseworkAdmin):
     list_display = ("key", "address", "postcode", "uprn", "match_method", "created_at")
     search_fields = ("key", "address", "postcode", "uprn")
     list_filter = ("match_method",)
 
 
 @admin.register(ResponsePlan)
-class ResponsePlanAdmin(admin.ModelAdmin):
+class ResponsePlanAdmin(CaseworkAdmin):
     list_display = ("dwelling", "version", "author", "review_by", "created_at")
     raw_id_fields = ("dwelling",)
     readonly_fields = ("version",)

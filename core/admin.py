@@ -1,7 +1,46 @@
 from django.contrib import admin, messages
 
 from .models import ApiToken, ProcessingLog
-from .services import api_token_revoke
+from .services import Operation, api_token_revoke, log_objects
+
+
+class CaseworkAdmin(admin.ModelAdmin):
+    """Calls, dwellings, referrals and plans in the admin: read, never written (the services
+    write them, with their rules, the dashboards' counters and the processing log), and
+    every record shown, in a list or on its own page, logged as consulted."""
+
+    def get_actions(self, request):
+        return {}
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            _log_admin_read(request, changelist.result_list)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if original is not None:
+            _log_admin_read(request, [original])
+        return response
+
+
+def _log_admin_read(request, objects) -> None:
+    log_objects(
+        user=request.user,
+        events=[(Operation.CONSULTATION, obj, "admin") for obj in objects],
+    )
 
 
 @admin.register(ProcessingLog)

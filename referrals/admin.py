@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import CaseworkAdmin
+
 from .models import Referral, ReferralAction, ReferralEvent, ReferralNote, ReferralReview
 
 
@@ -33,7 +35,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(CaseworkAdmin):
     list_display = ("id", "dwelling", "source", "status", "assignee", "review_due", "created_at")
     list_filter = ("status", "source")
     raw_id_fields = ("dwelling", "trigger_calls", "assignee", "created_by", "closed_by")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import CaseworkAdmin
+
 from .models import Call, Decision, RuleSet
 
 
@@ -18,7 +20,7 @@ class DecisionInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(CaseworkAdmin):
     list_display = ("id", "received_at", "channel", "concern_type", "rule_id", "final_agency")
     list_filter = ("channel", "concern_type", "overridden")
     date_hierarchy = "received_at"
