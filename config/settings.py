@@ -312,7 +312,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "RCRP triage suggestions, call intake and Operation Farmington referrals.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["core.roles.HasOperationalRole"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the sidecar package: control-room networks have no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -99,3 +99,14 @@ class HasRole(BasePermission):
         if allowed is None:
             raise AssertionError(f"{view.__class__.__name__} must declare allowed_roles")
         return has_role(request.user, *allowed)
+
+
+class HasOperationalRole(BasePermission):
+    """DRF permission for views with no ``allowed_roles`` of their own (the API schema and
+    its docs): any operational role (``ALL_ROLES``); not the auditor, not an account with
+    no role."""
+
+    message = HasRole.message
+
+    def has_permission(self, request, view):
+        return has_role(request.user, *ALL_ROLES)

@@ -3,6 +3,8 @@
 H, T, S = "call_handler", "triage_staff", "supervisor"
 AUDITOR = "auditor"
 EVERYONE = frozenset({H, T, S})
+# Whoever is logged in, whatever they hold (an auditor, an account with no role yet).
+LOGGED_IN = EVERYONE | {AUDITOR, "no role"}
 
 
 def _own_token(user):
@@ -17,10 +19,10 @@ def _own_token(user):
 
 
 ACCESS = {
-    "core:account": EVERYONE,
-    "core:token-revoke": EVERYONE,
-    "core:otp-setup": EVERYONE,
-    "core:otp-verify": EVERYONE,
+    "core:account": LOGGED_IN,
+    "core:token-revoke": LOGGED_IN,
+    "core:otp-setup": LOGGED_IN,
+    "core:otp-verify": LOGGED_IN,
     # The processing log: supervisors and the auditor role (checked in test_processing_log).
     "core:log-search": {S, AUDITOR},
     "core:log-export": {S, AUDITOR},

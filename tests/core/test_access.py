@@ -11,6 +11,11 @@ pytestmark = pytest.mark.django_db
 
 H, T, S = "call_handler", "triage_staff", "supervisor"
 EVERYONE = frozenset({H, T, S})
+# Checked too: the auditor (reads the processing log and nothing else) and an account
+# that holds no role at all.
+AUDITOR, NO_ROLE = "auditor", "no role"
+# Whoever is logged in, whatever they hold: their own account, tokens and second factor.
+LOGGED_IN = EVERYONE | {AUDITOR, NO_ROLE}
 PUBLIC = "public"
 
 
@@ -29,7 +34,7 @@ SAMPLE_KWARGS: dict = {
 ACCESS = {
     "login": PUBLIC,
     "logout": PUBLIC,
-    "core:home": EVERYONE,
+    "core:home": EVERYONE | {AUDITOR},  # each role's home; the auditor's is the log
     "triage:call-new": {H},
     "triage:call-suggest": {H},
     "triage:dwelling-panel": {H},
@@ -109,12 +114,12 @@ def test_anonymous_users_are_sent_to_log_in_or_refused(client, name):
         assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("role", sorted(EVERYONE | {AUDITOR, NO_ROLE}))
 @pytest.mark.parametrize("name", sorted(n for n, rule in ACCESS.items() if rule != PUBLIC))
 def test_each_role_is_allowed_or_refused_as_designed(login, role, name):
     from tests.factories import UserFactory
 
-    user = UserFactory(role=role)
+    user = UserFactory(role=None if role == NO_ROLE else role)
     response = _get(login(user), name, user)
     if role in ACCESS[name]:
         # 400: the role passed and the empty POST body was refused as invalid.
