@@ -129,7 +129,8 @@ def _figures_html(form, period: Period) -> str:
     without the cache (Redis down): every view then counts for itself.
     """
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    if not seconds:
+    if not seconds or form.errors:
+        # Filters that could not be used are shown with their errors: never shared.
         return _render_figures(form, period)
     key = f"dashboard:v2:{_today().isoformat()}:{period.query}"
     shared = _cache_call("get", key)

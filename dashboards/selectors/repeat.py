@@ -271,6 +271,23 @@ class RepeatFigures:
             rows,
         )
 
-    @property
+    @cached_property
     def last_run(self) -> DetectionRun | None:
-        return self._runs[0] if self._runs else None
+        """The last nightly run: not a command's or an import's run, nor a duplicate that
+        was skipped because another run was going."""
+        nightly = [run for run in self._runs if _nightly(run)]
+        if nightly:
+            return nightly[0]
+        return (
+            DetectionRun.objects.filter(trigger=NIGHTLY)
+            .exclude(status=DetectionRun.Status.SKIPPED)
+            .order_by("-started_at", "-id")
+            .first()
+        )
+
+
+NIGHTLY = "nightly"  # callers.tasks' trigger
+
+
+def _nightly(run: DetectionRun) -> bool:
+    return run.trigger == NIGHTLY and run.status != DetectionRun.Status.SKIPPED

@@ -421,6 +421,30 @@ def test_the_last_detection_run_shows_when_how_long_and_referrals_opened():
     assert len(d.detection_runs.rows) == 2
 
 
+def _run(day, **fields):
+    return DetectionRun.objects.create(
+        started_at=utc(2026, 11, day, 2),
+        finished_at=utc(2026, 11, day, 2, 1),
+        as_of=utc(2026, 11, day, 2),
+        status=fields.pop("status", "finished"),
+        **fields,
+    )
+
+
+def test_the_last_nightly_run_is_not_a_command_an_import_or_a_skipped_duplicate():
+    nightly = _run(20, referrals_opened=12)
+    _run(21, trigger="nightly", status="skipped")
+    _run(22, trigger="command")
+    _run(23, trigger="import")
+    d = dash(date(2026, 1, 1), date(2026, 1, 31))
+    assert d.last_run == nightly
+    assert len(d.detection_runs.rows) == 4  # the table still lists every run
+
+    for _ in range(10):  # the table's ten newest runs hold no nightly one: still found
+        _run(24, trigger="command")
+    assert dash(date(2026, 1, 1), date(2026, 1, 31)).last_run == nightly
+
+
 def test_the_repeat_share_cache_follows_new_and_deleted_referrals():
     a = call(utc(2026, 6, 3, 10), address="1 Alpha Road, Ely CB7 1AA").dwelling
     period = (date(2026, 6, 1), date(2026, 6, 14))

@@ -390,3 +390,34 @@ def test_without_the_cache_the_dashboard_still_counts(login, supervisor, shared_
         response = login(supervisor).get(url)
     assert response.status_code == 200
     assert _calls_figure(response.content.decode()) == "1"
+
+
+@pytest.fixture
+def shared_default(settings):
+    """DASHBOARD_CACHE_SECONDS on; yields the cache key of the default period's figures."""
+    from django.core.cache import cache
+
+    from dashboards.forms import PeriodForm
+
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    today = timezone.localdate()
+    period = PeriodForm({}, today=today).period()
+    key = f"dashboard:v2:{today.isoformat()}:{period.query}"
+    cache.delete_many([key, f"{key}:recount"])
+    yield key
+    cache.delete_many([key, f"{key}:recount"])
+
+
+FILTERS_REFUSED = "These filters could not be used"
+
+
+@pytest.mark.parametrize("bad_first", [True, False], ids=["bad first", "default first"])
+def test_a_view_with_unusable_filters_is_never_shared_with_the_default_view(
+    login, supervisor, shared_default, bad_first
+):
+    client = login(supervisor)
+    url = reverse("dashboards:home")
+    views = [(f"{url}?channel=112", True), (url, False)]
+    for target, refused in views if bad_first else views[::-1]:
+        html = client.get(target).content.decode()
+        assert (FILTERS_REFUSED in html) is refused, target
