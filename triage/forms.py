@@ -4,6 +4,7 @@ The RCRP questions are generated from the engine's FACT_FIELDS so the screen, th
 the rule set always agree on what a fact is.
 """
 
+import math
 import uuid
 
 import yaml
@@ -170,6 +171,11 @@ class IntakeForm(forms.Form):
         typed = {c: (self.cleaned_data.get(f"check_{c}") or "").strip() for c in raised}
         return {c: reason for c, reason in typed.items() if reason}
 
+    def _renew_client_token(self):
+        data = self.data.copy()
+        data["client_token"] = str(uuid.uuid4())
+        self.data = data
+
     def add_decision_errors(self, errors: dict):
         mapping = {"final_police_attend": "final_police_attend", "caller_told": "caller_told"}
         for name, messages in errors.items():
@@ -180,6 +186,16 @@ class IntakeForm(forms.Form):
             if name == "check_confirmations":
                 for message in messages:
                     self.add_error(None, message)
+                continue
+            if name == "client_token":
+                # Another handler's call holds this token (the API refuses it the same way).
+                # Nothing was saved: a fresh token lets this handler save the call as typed.
+                self.add_error(
+                    None,
+                    "This call was not saved: the form had already been used for another call. "
+                    "Check the answers and save again to record it.",
+                )
+                self._renew_client_token()
                 continue
             field = mapping.get(name, name)
             for message in messages if isinstance(messages, list) else [messages]:
@@ -204,9 +220,60 @@ class RuleSetForm(forms.Form):
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             problem = getattr(exc, "problem", exc)
             raise forms.ValidationError(f"Not valid YAML: {where}{problem}.") from None
+        except RecursionError:
+            raise forms.ValidationError(
+                "Not valid YAML: lists or mappings are nested too deeply."
+            ) from None
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            # PyYAML's constructors raise these, not YAMLError, for values they cannot build:
+            # a 13th month, an over-long integer, a bad !!timestamp or !!int, "\U00110000".
+            raise forms.ValidationError(
+                "Not valid YAML: a value cannot be read (an impossible date or time, a number "
+                "too long, or a bad escape or tag)."
+            ) from None
         if not isinstance(document, dict):
             raise forms.ValidationError("The rule set must be a mapping with version and rules.")
+        problem = _not_json_data(document)
+        if problem:
+            raise forms.ValidationError(f"The rule set must hold plain data: {problem}")
         return document
+
+
+# More values than a 200,000-character document can hold without aliases (&a / *a).
+MAX_DOCUMENT_VALUES = 100_000
+
+
+def _not_json_data(document) -> str | None:
+    """Why a loaded document cannot be stored as JSON, or None.
+
+    YAML also builds dates, sets, bytes, NaN and unpaired surrogates, which the JSON column
+    refuses with a 500; and aliases can make a short text expand to billions of values.
+    """
+    stack = [("", document)]
+    seen = 0
+    while stack:
+        path, value = stack.pop()
+        seen += 1
+        if seen > MAX_DOCUMENT_VALUES:
+            return "it expands to too many values (check its aliases)."
+        where = f" (at {path})" if path else ""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return f"the key {key!r} is not text{where}."
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"a text has an invalid escape{where}."
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"{value} (not a finite number) cannot be stored{where}."
+        elif value is not None and not isinstance(value, bool | int | float):
+            return f"a {type(value).__name__} is not allowed{where}; quote it as text."
+    return None
 
 
 WHAT_IF_MAX_DAYS = 92

@@ -219,11 +219,13 @@ def call_decide(
     check_confirmations: dict | None = None,
     now: datetime | None = None,
 ) -> Decision:
-    """Record the handler's decision: the suggestion accepted, or overridden with a reason.
+    """Record the handler's decision: the suggestion accepted, or overridden with a reason
+    code and a note.
 
     Suggest, never decide: both the suggestion and the decision are kept. When police will
-    not attend, the caller must have been told (FLAG-TELL-CALLER); each check the engine
-    raised must be confirmed with a reason. A later decision is a re-assessment.
+    not attend, the caller must have been told, and what they were told is recorded
+    (FLAG-TELL-CALLER); each check the engine raised must be confirmed with a reason. A later
+    decision is a re-assessment.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
     errors: dict[str, list[str]] = {}
@@ -238,20 +240,25 @@ def call_decide(
             errors["final_police_attend"] = ["Say whether police will attend."]
         if override_reason not in Decision.OverrideReason.values:
             errors["override_reason"] = ["Choose a reason for the override."]
-        elif override_reason == Decision.OverrideReason.OTHER and not override_note.strip():
-            errors["override_note"] = ["Explain the override."]
+    # An override carries a reason code and a note, whatever the reason.
     _check_text(errors, "override_note", override_note, limit=MAX_NOTE)
+    if not accept and "override_note" not in errors and not override_note.strip():
+        errors["override_note"] = ["Explain the override."]
     _check_text(errors, "caller_told_text", caller_told_text, limit=MAX_NOTE)
     if isinstance(grade, bool) or grade not in (1, 2, 3, 4):
         errors["grade"] = ["Grade must be 1, 2, 3 or 4."]
     thrive_errors = _thrive_errors(thrive)
     if thrive_errors:
         errors["thrive"] = thrive_errors
-    if final_police_attend is False and not caller_told:
-        errors["caller_told"] = [
-            "Police will not attend: confirm the caller was told who will help and to call back "
-            "if things change."
-        ]
+    if final_police_attend is False:
+        # The handler ticks that the caller was told, and records what they were told.
+        if not caller_told:
+            errors["caller_told"] = [
+                "Police will not attend: confirm the caller was told who will help and to call "
+                "back if things change."
+            ]
+        if "caller_told_text" not in errors and not caller_told_text.strip():
+            errors["caller_told_text"] = ["Police will not attend: say what the caller was told."]
     for check in call.suggestion.get("checks", []):
         reason = check_confirmations.get(check)
         if not isinstance(reason, str) or not reason.strip():
@@ -375,8 +382,9 @@ def call_take(
     now: datetime | None = None,
 ) -> tuple[Call, bool]:
     """The handler's screen: take the call and record the decision in one transaction, so a
-    rejected decision leaves nothing half-saved. A resubmitted form returns the first call."""
-    existing = Call.objects.filter(client_token=client_token).first()
+    rejected decision leaves nothing half-saved. A resubmitted form returns the first call;
+    a token already used by another handler is refused, as in the API (never their call)."""
+    existing = _call_for_token(client_token, handler)
     if existing is not None:
         return existing, False
     with transaction.atomic():

@@ -44,6 +44,7 @@ def decide(c, user, *, attend=None, agency=None, grade=None, reason="risk_higher
         final_agency=None if accept else (agency or ("POLICE" if final_attend else "NHS_111")),
         final_police_attend=None if accept else final_attend,
         override_reason="" if accept else reason,
+        override_note="" if accept else "Overridden for the test.",
         grade=grade or (1 if final_attend else 3),
         thrive=THRIVE,
         caller_told=not final_attend,

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from tests.dashboards.helpers import decide
-from tests.factories import take_call
+from tests.factories import THRIVE, take_call
 from tests.referrals.factories import ResponsePlanFactory
 from triage.api.serializers import CallSerializer
 from triage.models import Call
+from triage.services import call_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_new_call_matches_the_declared_fields(handler, received_at):
 
 
 def test_a_decided_repeat_call_with_a_referral_and_plan_matches(handler):
-    # decide() stamps the decision 5 minutes after the call: keep both in the past.
+    # The decision is stamped 5 minutes after the call: keep both in the past.
     hours_ago = timezone.now() - timedelta(hours=3)
     first = take_call(
         handler=handler, received_at=hours_ago, vulnerability_flags=["mental_distress"]
@@ -53,7 +53,20 @@ def test_a_decided_repeat_call_with_a_referral_and_plan_matches(handler):
     ResponsePlanFactory(dwelling=first.dwelling, what_to_do="Send the crisis team.")
     take_call(handler=handler, received_at=hours_ago + timedelta(hours=1))
     call = take_call(handler=handler, received_at=hours_ago + timedelta(hours=2))
-    decide(call, handler, attend=False, agency="AMBULANCE", grade=3, reason="risk_lower")
+    call_decide(
+        call=call,
+        user=handler,
+        accept=False,
+        final_agency="AMBULANCE",
+        final_police_attend=False,
+        override_reason="risk_lower",
+        override_note="Paramedics already on scene.",
+        grade=3,
+        thrive=THRIVE,
+        caller_told=True,
+        caller_told_text="Told the ambulance service will help.",
+        now=call.received_at + timedelta(minutes=5),
+    )
     direct, _ = _both(call)
     assert direct["decision"]["final_agency"] == "AMBULANCE"
     assert direct["final_police_attend"] is False and direct["grade"] == 3

@@ -304,3 +304,34 @@ def test_the_call_list_reads_dwelling_summaries_without_a_query_per_call(
         body = client.get("/api/calls/").json()
     assert body["count"] == 24
     assert all(row["dwelling"]["open_referral"] for row in body["results"])
+
+
+def test_the_decision_endpoint_requires_what_the_caller_was_told(login, handler):
+    client = login(handler)
+    call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
+    response = client.post(
+        f"/api/calls/{call_id}/decision/",
+        {"accept": True, "grade": 4, "thrive": THRIVE, "caller_told": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"caller_told_text"}
+
+
+def test_the_decision_endpoint_requires_a_note_for_every_override(login, handler):
+    client = login(handler)
+    call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
+    response = client.post(
+        f"/api/calls/{call_id}/decision/",
+        {
+            "accept": False,
+            "final_agency": "POLICE",
+            "final_police_attend": True,
+            "override_reason": "risk_higher",
+            "grade": 1,
+            "thrive": THRIVE,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["override_note"] == ["Explain the override."]

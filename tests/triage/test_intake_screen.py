@@ -1,6 +1,8 @@
+import re
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from callers.models import ResponsePlan
@@ -174,4 +176,57 @@ def test_a_cross_field_fact_error_is_shown_on_the_form_not_a_500(login, handler)
     )
     assert response.status_code == 400
     assert "AWOL requires patient_status" in response.content.decode()
+    assert Call.objects.count() == 0
+
+
+def test_a_client_token_of_another_handlers_call_is_refused_and_the_call_can_still_be_saved(
+    login, handler
+):
+    from tests.factories import UserFactory
+
+    data = _form()
+    login(handler).post(reverse("triage:call-new"), data)
+    first = Call.objects.get()
+    other = UserFactory(role="call_handler")
+    client = Client()  # another handler's own browser
+    client.force_login(other)
+    response = client.post(
+        reverse("triage:call-new"), data | {"address": "3 Mill Lane, Ely CB7 4AA"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This call was not saved" in html
+    assert f"Call {first.pk}" not in html
+    assert "3 Mill Lane, Ely CB7 4AA" in html  # the answers are kept
+    assert Call.objects.count() == 1
+    token = re.search(r'name="client_token" value="([^"]+)"', html).group(1)
+    assert token != data["client_token"]
+    resent = client.post(
+        reverse("triage:call-new"),
+        data | {"address": "3 Mill Lane, Ely CB7 4AA", "client_token": token},
+    )
+    assert resent.status_code == 302
+    assert Call.objects.get(handler=other).address == "3 Mill Lane, Ely CB7 4AA"
+
+
+def test_police_not_attending_needs_what_the_caller_was_told(login, handler):
+    response = login(handler).post(reverse("triage:call-new"), _form(caller_told_text="  "))
+    assert response.status_code == 400
+    assert "say what the caller was told" in response.content.decode()
+    assert Call.objects.count() == 0
+
+
+def test_an_override_needs_a_note_whatever_the_reason(login, handler):
+    response = login(handler).post(
+        reverse("triage:call-new"),
+        _form(
+            decision="override",
+            final_agency="POLICE",
+            final_police_attend="yes",
+            override_reason="risk_higher",
+            grade="1",
+        ),
+    )
+    assert response.status_code == 400
+    assert "Explain the override." in response.content.decode()
     assert Call.objects.count() == 0

@@ -311,3 +311,52 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
     )
     _, (ruleset, _) = intake_reads(call.dwelling_id, NOW, window)
     assert ruleset.pk == newer.pk
+
+
+def test_taking_a_call_with_another_handlers_client_token_is_refused_not_dropped(handler):
+    from tests.factories import UserFactory
+    from triage.services import call_take
+
+    token = uuid.uuid4()
+    decision = {"accept": True, "grade": 1, "thrive": THRIVE}
+    kwargs = {"channel": "999", "narrative": "", "client_token": token, "decision": decision}
+    kwargs |= {"check_confirmations": {}, "facts": facts(crime="in_progress")}
+    call_take(address="1 Mill Road, Ely", handler=handler, **kwargs)
+    with pytest.raises(DomainError) as exc:
+        call_take(address="3 Mill Lane, Ely", handler=UserFactory(role="call_handler"), **kwargs)
+    assert "client_token" in exc.value.as_dict()
+    assert Call.objects.count() == 1
+
+
+def test_police_not_attending_requires_what_the_caller_was_told(handler):
+    call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
+    with pytest.raises(DomainError) as exc:
+        call_decide(
+            call=call,
+            user=handler,
+            accept=True,
+            grade=4,
+            thrive=THRIVE,
+            caller_told=True,
+            caller_told_text=" ",
+        )
+    assert list(exc.value.as_dict()) == ["caller_told_text"]
+    assert Decision.objects.count() == 0
+
+
+def test_an_override_requires_a_note_whatever_the_reason(handler):
+    call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
+    with pytest.raises(DomainError) as exc:
+        call_decide(
+            call=call,
+            user=handler,
+            accept=False,
+            final_agency="POLICE",
+            final_police_attend=True,
+            override_reason="risk_higher",
+            override_note="  ",
+            grade=1,
+            thrive=THRIVE,
+        )
+    assert list(exc.value.as_dict()) == ["override_note"]
+    assert Decision.objects.count() == 0
