@@ -146,13 +146,22 @@ class DecisionInputSerializer(StrictSerializer):
         choices=Decision.OverrideReason.choices, required=False, default=""
     )
     override_note = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default=""
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the suggestion was overridden: required when accept is false.",
     )
     thrive = ThriveSerializer()
     grade = serializers.IntegerField(min_value=1, max_value=4)
     caller_told = serializers.BooleanField(required=False, default=False)
     caller_told_text = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default=""
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the caller was told: required, with caller_told, when police will "
+        "not attend.",
     )
     check_confirmations = serializers.DictField(
         child=serializers.CharField(max_length=2000), required=False, default=dict
