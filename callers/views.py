@@ -9,20 +9,36 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.roles import CASEWORK_ROLES, role_required
-from referrals.consultation import consultation_log, justification_gate
+from core.services import Operation, log_objects, processing_log
+from referrals.consultation import justification_gate
 
 from . import selectors
 from .models import Dwelling
 
+# The processing log is kept past retention and read by auditors, who see no casework:
+# it records which dwellings a search showed, never what was typed (an address).
+SEARCH_SHOWN = "dwelling search: shown in the results"
+SEARCH_EMPTY = "dwelling search: no dwelling shown"
+
 
 @role_required(*CASEWORK_ROLES)
 def dwelling_search(request):
-    """Find a dwelling by any spelling of its address, its postcode or its UPRN."""
+    """Find a dwelling by any spelling of its address, its postcode or its UPRN. Each
+    dwelling shown is a consultation, logged by its id."""
     query = request.GET.get("q", "").strip()[:200]
-    dwellings = selectors.dwellings_search(query) if query else []
-    if query:
-        consultation_log(
-            request=request, object_type="dwelling", justification=f"dwelling search: {query}"
+    dwellings = list(selectors.dwellings_search(query)) if query else []
+    if dwellings:
+        log_objects(
+            user=request.user,
+            events=[(Operation.CONSULTATION, dwelling, SEARCH_SHOWN) for dwelling in dwellings],
+        )
+    elif query:
+        processing_log(
+            user=request.user,
+            operation=Operation.CONSULTATION,
+            object_type="dwelling",
+            justification=SEARCH_EMPTY,
+            request=request,
         )
     return render(request, "callers/dwelling_search.html", {"query": query, "dwellings": dwellings})
 

@@ -139,10 +139,31 @@ def test_search_does_not_find_a_neighbour(login, triage_staff, handler):
     assert "No dwelling matches" in response.content.decode()
 
 
-def test_a_search_is_logged(login, triage_staff):
+def test_a_search_logs_each_dwelling_it_shows_by_id(login, triage_staff, handler):
+    shown = take_call(handler=handler, address=ADDRESS).dwelling
+    take_call(handler=handler, address="14 Station Road, March PE15 8NH")
     login(triage_staff).get(reverse("callers:dwelling-search"), {"q": "CB7 4AA"})
+    (log,) = ProcessingLog.objects.filter(operation="consultation")
+    assert (log.user, log.object_type, log.object_id) == (triage_staff, "dwelling", str(shown.pk))
+    assert log.justification == "dwelling search: shown in the results"
+
+
+def test_a_search_that_shows_nothing_is_logged_without_what_was_typed(login, triage_staff):
+    login(triage_staff).get(reverse("callers:dwelling-search"), {"q": "Flat 9, 3 Orchard Way"})
     log = ProcessingLog.objects.get(object_type="dwelling", operation="consultation")
-    assert log.justification == "dwelling search: CB7 4AA"
+    assert (log.object_id, log.justification) == ("", "dwelling search: no dwelling shown")
+
+
+@pytest.mark.parametrize("query", [ADDRESS, "10 high street flat 2 ely cb74aa", "CB7 4AA"])
+def test_what_a_search_typed_never_reaches_the_processing_log(login, triage_staff, handler, query):
+    take_call(handler=handler, address=ADDRESS)
+    login(triage_staff).get(reverse("callers:dwelling-search"), {"q": query})
+    logged = " ".join(
+        " ".join(row)
+        for row in ProcessingLog.objects.values_list("justification", "object_id", "recipient")
+    ).lower()
+    assert query.lower() not in logged
+    assert "high st" not in logged and "cb7" not in logged
 
 
 def test_handlers_still_get_the_intake_summary_without_history(login, handler):
