@@ -107,7 +107,10 @@ def _read(path: Path, log, report: GazetteerReport, progress_every: int):
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
-            header = next(reader, None)
+            try:
+                header = next(reader, None)
+            except csv.Error as exc:
+                raise GazetteerFileError(f"line 1: the header cannot be read ({exc})") from None
             if header is None:
                 raise GazetteerFileError("the file is empty (no header row)")
             names = [ALIASES.get(h.strip().lower(), "") for h in header]
@@ -119,12 +122,21 @@ def _read(path: Path, log, report: GazetteerReport, progress_every: int):
             if "uprn" not in names:
                 raise GazetteerFileError("the header lacks the uprn column")
             line = reader.line_num + 1
-            for record in reader:
-                start, line = line, reader.line_num + 1
-                if not record or record == [""]:
+            while True:
+                start = line
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # a field past the csv module's size limit
+                    record, problem = None, f"cannot be read as CSV ({exc})"
+                line = reader.line_num + 1
+                if record is not None and (not record or record == [""]):
                     continue
                 report.rows += 1
-                if len(record) != len(names):
+                if record is None:
+                    result = problem
+                elif len(record) != len(names):
                     result = f"has {len(record)} fields; the header has {len(names)}"
                 else:
                     result = _row(dict(zip(names, record, strict=True)))

@@ -18,6 +18,7 @@ imported, and detection runs over the full history, so repeat callers get their 
 
 import csv
 import json
+import re
 import sys
 import time
 from array import array
@@ -53,6 +54,9 @@ FALSE = {"false", "f", "no", "n", "0"}
 RESOLVE_BATCH = 2_000
 LONDON = ZoneInfo("Europe/London")
 MAX_SHOWN = 1_000
+# Characters no database column takes (PostgreSQL refuses NUL; UTF-8 has no lone
+# surrogates, which a JSON "\ud800" escape gives): intake's serializer refuses both.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ImportFileError(Exception):
@@ -112,6 +116,8 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
         header = next(reader)
     except StopIteration:
         raise ImportFileError("the file is empty (no header row)") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: the header cannot be read as CSV ({exc})") from None
     names = [name.strip().lower() for name in header]
     unknown = [n for n in names if n not in COLUMNS and not n.startswith(REJECT_PREFIX)]
     if unknown and set(unknown) - set(IGNORED_FACTS):
@@ -133,8 +139,19 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
     ]
     yield 1, None, header, ""  # the header, for a rejects file
     line = reader.line_num + 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
+    while True:
+        start = line
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # A field over the csv module's size limit (far beyond any column's own limit):
+            # the reader drops the rest of that line and reads on from the next.
+            line = reader.line_num + 1
+            yield start, None, [""] * len(names), f"cannot be read as CSV ({exc})"
+            continue
+        line = reader.line_num + 1
         if not record or record == [""]:
             continue
         if len(record) != len(names):
@@ -150,8 +167,14 @@ def _jsonl_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
         raw = text.rstrip("\r\n")
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             yield number, None, raw, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            continue
+        except ValueError as exc:  # a number past Python's limit on integer digits
+            yield number, None, raw, f"not valid JSON ({str(exc).split(':')[0]})"
+            continue
+        except RecursionError:
+            yield number, None, raw, "not valid JSON (nested too deeply)"
             continue
         if not isinstance(data, dict):
             yield number, None, raw, "must be a JSON object"
@@ -272,11 +295,15 @@ class Validator:
             errors.append("address: required")
         elif len(address) > MAX_ADDRESS:
             errors.append(f"address: at most {MAX_ADDRESS} characters (got {len(address)})")
+        elif _UNSTORABLE.search(address):
+            errors.append("address: contains a NUL character or an unpaired surrogate")
         narrative = fields.get("narrative") or ""
         if not isinstance(narrative, str):
             errors.append("narrative: must be text")
         elif len(narrative) > MAX_NARRATIVE:
             errors.append(f"narrative: at most {MAX_NARRATIVE} characters (got {len(narrative)})")
+        elif _UNSTORABLE.search(narrative):
+            errors.append("narrative: contains a NUL character or an unpaired surrogate")
         facts = self.facts(fields)
         if isinstance(facts, str):
             errors.append(facts)
@@ -323,12 +350,15 @@ class _Rejects:
     def write(self, line: int, original, reason: str):
         if self.fmt == "csv":
             self.writer.writerow([*original, line, reason])
-        elif isinstance(original, dict):
-            record = {**original, "reject_line": line, "reject_reason": reason}
-            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            record = {"reject_line": line, "reject_reason": reason, "reject_original": original}
-            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if isinstance(original, dict):
+                record = {**original, "reject_line": line, "reject_reason": reason}
+            else:
+                record = {"reject_line": line, "reject_reason": reason, "reject_original": original}
+            text = json.dumps(record, ensure_ascii=False)
+            if _UNSTORABLE.search(text):  # an unpaired surrogate: keep its escape
+                text = json.dumps(record)
+            self.handle.write(text + "\n")
 
     def close(self):
         self.handle.close()
@@ -483,6 +513,11 @@ def _validate(path, fmt, now, report, rejects, log, progress_every) -> _Valid:
                 if index is None:
                     index = valid.key_index[key] = len(valid.first)
                     valid.first.append((row.address, parsed))
+                elif parsed.postcode and not valid.first[index][1].postcode:
+                    # The dwelling records the first postcode any of its spellings gives,
+                    # as at intake (callers.services._record_postcodes); the key keeps its town.
+                    address, first = valid.first[index]
+                    valid.first[index] = (address, replace(first, postcode=parsed.postcode))
             valid.lines.append(line)
             valid.keys.append(index)
             valid.times.append(row.received_at.timestamp())

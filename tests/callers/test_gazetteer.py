@@ -70,6 +70,23 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(tmp_path):
     assert not GazetteerAddress.objects.exists()
 
 
+def test_a_field_past_the_csv_size_limit_is_a_bad_row_and_the_rest_is_read(tmp_path):
+    path = gazetteer_file(tmp_path, ROWS[0], f"100090002,,{'x' * 200_000},10,High St,Ely,", ROWS[2])
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 3 rows are invalid; nothing was loaded"):
+        call_command("import_gazetteer", str(path), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "line 3: cannot be read as CSV (field larger than field limit (131072))"
+    ]
+    assert not GazetteerAddress.objects.exists()
+
+
+def test_a_header_past_the_csv_size_limit_is_one_clear_error(tmp_path):
+    path = gazetteer_file(tmp_path, ROWS[0], header=HEADER + "," + "x" * 200_000)
+    with pytest.raises(CommandError, match="line 1: the header cannot be read"):
+        call_command("import_gazetteer", str(path), stderr=StringIO())
+
+
 def test_skip_invalid_loads_the_good_rows(tmp_path):
     path = gazetteer_file(tmp_path, ROWS[0], "x,,,1,High Street,Ely,CB7 4AA")
     out = StringIO()

@@ -295,3 +295,78 @@ def test_the_format_comes_from_the_extension_or_the_flag(tmp_path):
 def test_a_missing_file_is_one_clear_error(tmp_path):
     with pytest.raises(ImportFileError, match="no such file"):
         import_calls(tmp_path / "nope.csv")
+
+
+# --- rows the csv and json modules refuse --------------------------------------------------
+
+GOOD_JSON = json.dumps(
+    {"received_at": "2025-01-01T00:00:00+00:00", "channel": "999", "address": HOME}
+)
+OVERSIZED = "x" * 200_000  # past the csv module's field size limit (131,072)
+
+
+def test_a_csv_field_past_the_csv_size_limit_is_a_bad_row_reported_by_its_line(tmp_path):
+    path = csv_file(tmp_path, row(narrative=OVERSIZED), row())
+    with pytest.raises(CommandError) as excinfo:
+        run(path)
+    assert "1 of 2 rows are invalid; nothing was imported" in str(excinfo.value)
+    _, messages = _errors(path)
+    assert messages == ["line 2: cannot be read as CSV (field larger than field limit (131072))"]
+    assert Call.objects.count() == 0
+
+
+def test_skip_invalid_reads_on_past_an_oversized_csv_field_and_rejects_it(tmp_path):
+    path = csv_file(
+        tmp_path, row(), row("2025-01-11T09:00:00+00:00", narrative=OVERSIZED), row("2025-01-12")
+    )
+    out, err = run(path, "--skip-invalid", "--no-detect")
+    assert "Imported 1 calls of 3 rows (2 rejected)" in out
+    assert "line 3: cannot be read as CSV" in err and "line 4: received_at" in err
+    with (tmp_path / "calls.csv.rejects.csv").open(newline="") as handle:
+        header, oversized, dated = list(csv.reader(handle))
+    assert len(oversized) == len(header) and oversized[-2] == "3"
+    assert dated[-2] == "4"
+
+
+def test_a_csv_header_past_the_size_limit_is_one_clear_error_naming_line_1(tmp_path):
+    path = csv_file(tmp_path, row(), header=HEADER + "," + OVERSIZED)
+    with pytest.raises(CommandError, match=r"line 1: the header cannot be read as CSV"):
+        run(path)
+    assert Call.objects.count() == 0
+
+
+def test_a_json_line_nested_too_deeply_is_a_bad_row_reported_by_its_line(tmp_path):
+    path = write(tmp_path, "c.jsonl", f"{GOOD_JSON}\n{'[' * 100_000}\n{GOOD_JSON}\n")
+    with pytest.raises(CommandError, match="1 of 3 rows are invalid; nothing was imported"):
+        run(path)
+    _, messages = _errors(path)
+    assert messages == ["line 2: not valid JSON (nested too deeply)"]
+    assert Call.objects.count() == 0
+
+
+def test_a_json_number_with_too_many_digits_is_a_bad_row_reported_by_its_line(tmp_path):
+    path = write(tmp_path, "c.jsonl", f'{GOOD_JSON}\n{{"channel": {"9" * 5000}}}\n')
+    _, messages = _errors(path)
+    assert len(messages) == 1
+    assert messages[0].startswith("line 2: not valid JSON (Exceeds the limit (4300 digits)")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("address", HOME + "\x00"), ("address", HOME + "\ud800"), ("narrative", "a\x00b")],
+    ids=["nul-in-address", "surrogate-in-address", "nul-in-narrative"],
+)
+def test_text_intake_would_refuse_is_a_bad_row_not_a_failed_insert(tmp_path, field, value):
+    bad = json.dumps({**json.loads(GOOD_JSON), field: value})
+    path = write(tmp_path, "c.jsonl", f"{GOOD_JSON}\n{bad}\n")
+    out, err = run(path, "--skip-invalid", "--no-detect")
+    assert "Imported 1 calls of 2 rows (1 rejected)" in out
+    assert f"line 2: {field}: contains a NUL character or an unpaired surrogate" in err
+
+
+def test_json_lines_rejects_keep_an_unpaired_surrogate_escaped(tmp_path):
+    bad = json.dumps({**json.loads(GOOD_JSON), "channel": "9\ud800"})
+    path = write(tmp_path, "c.jsonl", f"{bad}\n{GOOD_JSON}\n")
+    run(path, "--skip-invalid", "--no-detect")
+    (line,) = (tmp_path / "c.jsonl.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["channel"] == "9\ud800"
