@@ -168,6 +168,13 @@ def test_the_review_queue_lists_overrides_with_who_and_why(login, handler, super
     html = login(supervisor).get(reverse("triage:review-queue")).content.decode()
     assert "Knife mentioned." in html
     assert handler.username in html
+    decision = Call.objects.get().decisions.get()
+    read = ProcessingLog.objects.get(operation="consultation", object_type="decision")
+    assert (read.object_id, read.user, read.justification) == (
+        str(decision.pk),
+        supervisor,
+        "review queue",
+    )
 
 
 def test_a_cross_field_fact_error_is_shown_on_the_form_not_a_500(login, handler):
