@@ -2,27 +2,23 @@
 
 Without a gazetteer, an address resolves by its ``dwelling_key``, else by a row with the
 same postcode, number and sub-building that ``same_dwelling`` confirms (a typo in the
-street), else a new dwelling. A dwelling first typed without a postcode records the one a
-later spelling matching it by key gives, so that a spelling without the town still finds
-it by postcode, number and sub-building. With a gazetteer loaded (``manage.py
-import_gazetteer``) the address first resolves to a UPRN (by key, else by postcode, number
-and sub-building confirmed by ``same_dwelling``; never when two UPRNs fit) and the
-dwelling is the one with that UPRN (``match_method`` "uprn"); a dwelling found by key
-before the gazetteer was loaded takes the UPRN, so its history stays in one place.
-Addresses the gazetteer does not know fall back to the key.
+street), else a new dwelling. With a gazetteer loaded (``manage.py import_gazetteer``) the
+address first resolves to a UPRN (by key, else by postcode, number and sub-building
+confirmed by ``same_dwelling``; never when two UPRNs fit) and the dwelling is the one with
+that UPRN (``match_method`` "uprn"); a dwelling found by key before the gazetteer was
+loaded takes the UPRN, so its history stays in one place. Addresses the gazetteer does not
+know fall back to the key.
 
 ``dwellings_resolve_many`` is the one implementation: ``dwelling_resolve`` is it for one
 address, and the historical import uses it in batches.
 """
 
-import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
 
 from core.inserts import insert_new
 from core.rows import field_value, instance_from_row, model_columns
@@ -116,45 +112,6 @@ def _gazetteer_uprns(items: list[_Typed]) -> dict[str, str]:
     return uprns
 
 
-def _stored_parse(dwelling: Dwelling) -> ParsedAddress | None:
-    """A dwelling's address as first typed, with the postcode a later spelling recorded
-    (``_record_postcodes``): what a near match is confirmed against."""
-    parsed = parse_address(dwelling.address)
-    if parsed is not None and dwelling.postcode and not parsed.postcode:
-        parsed = dataclasses.replace(parsed, postcode=dwelling.postcode)
-    return parsed
-
-
-def _record_postcodes(items: list[_Typed], found: Mapping[str, Dwelling]) -> list[Dwelling]:
-    """Dwellings first typed without a postcode take the one a spelling matching them by
-    key carries. A spelling without the town ("Flat 2 10 High Street CB7 4AA") has another
-    key and finds the dwelling only through its postcode, number and sub-building; without
-    this, whether it did would depend on which spelling came first. The number and
-    sub-building are part of the key, so only the postcode can be missing. Never
-    overwrites a postcode; queries only when there is one to record. Returns the
-    dwellings that took one."""
-    postcodes = {
-        dwelling.pk: item.parsed.postcode
-        for item in items
-        if (dwelling := found.get(item.key)) is not None
-        and dwelling.key == item.key
-        and item.parsed.postcode
-        and not dwelling.postcode
-    }
-    if not postcodes:
-        return []
-    for chunk in _chunks(sorted(postcodes)):
-        Dwelling.objects.filter(pk__in=chunk, postcode="").update(
-            postcode=Case(
-                *(When(pk=pk, then=Value(postcodes[pk])) for pk in chunk), default=F("postcode")
-            )
-        )
-    recorded = {d.pk: d for d in found.values() if d.pk in postcodes}
-    for dwelling in recorded.values():
-        dwelling.postcode = postcodes[dwelling.pk]
-    return list(recorded.values())
-
-
 def _key_dwellings(items: list[_Typed], absent: frozenset = frozenset()) -> dict[str, Dwelling]:
     """key -> the dwelling each address names by key or by a confirmed near match. Keys in
     ``absent`` were just looked up and not found: only near matches are sought for them."""
@@ -165,7 +122,7 @@ def _key_dwellings(items: list[_Typed], absent: frozenset = frozenset()) -> dict
     candidates = _sharing_triples(Dwelling.objects.order_by("id"), rest)
     for item in rest:
         for candidate in candidates.get(item.triple, ())[:MAX_CANDIDATES]:
-            if same_dwelling(item.parsed, _stored_parse(candidate)):
+            if same_dwelling(item.parsed, parse_address(candidate.address)):
                 found[item.key] = candidate
                 break
     return found
@@ -243,18 +200,6 @@ def _resolve_many(
     for key, dwelling in found.items():
         if key in uprns and dwelling.uprn is None:
             found[key] = _link_uprn(dwelling, uprns[key])
-    # A dwelling that has just taken a postcode was no candidate when the batch was looked
-    # up: other spellings of it in the batch are matched to it here.
-    recorded: dict[tuple, list[Dwelling]] = defaultdict(list)
-    for dwelling in _record_postcodes(items, found):
-        recorded[(dwelling.postcode, dwelling.number, dwelling.sub_building)].append(dwelling)
-    for item in [i for i in items if recorded and i.key not in found and i.fuzzy]:
-        if item.key in uprns:
-            continue
-        for dwelling in recorded.get(item.triple, ()):
-            if same_dwelling(item.parsed, _stored_parse(dwelling)):
-                found[item.key] = dwelling
-                break
 
     new: dict[str, Dwelling] = {}  # by the key the new row will have
     target: dict[str, str] = {}  # item key -> new row's key
@@ -388,7 +333,6 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
         # The usual intake: a known dwelling and no gazetteer. One query finds and locks it.
         locked = _locked_for_intake("key", items[0].key)
         if locked is not None and not locked.gazetteer_loaded:
-            _record_postcodes(items, {items[0].key: locked})
             return locked
     absent = frozenset({items[0].key}) if lock and locked is None else frozenset()
     found, created = _resolve_many([address], parsed={address: items[0].parsed}, absent_keys=absent)
@@ -396,7 +340,6 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
     if not lock:
         return dwelling
     if locked is not None and locked.pk == dwelling.pk:
-        locked.postcode = dwelling.postcode  # as _record_postcodes may have set it
         return locked  # the row found by key is the one: it is locked already
     if dwelling.pk in created:
         # No other transaction sees the row until this one commits (a concurrent insert of
