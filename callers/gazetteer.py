@@ -80,6 +80,9 @@ def _row(fields: dict[str, str]) -> GazetteerAddress | str:
         for name, value in values.items()
         if len(value) > LENGTHS[name]
     ]
+    errors += [
+        f"{name}: contains a NUL character" for name, value in values.items() if "\x00" in value
+    ]
     if values["postcode"] and not normalise_postcode(values["postcode"]):
         errors.append(f"postcode: {values['postcode']!r} is not a valid UK postcode")
     if errors:
@@ -122,35 +125,33 @@ def _read(path: Path, log, report: GazetteerReport, progress_every: int):
             if "uprn" not in names:
                 raise GazetteerFileError("the header lacks the uprn column")
             line = reader.line_num + 1
-            while True:
-                start = line
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:  # a field past the csv module's size limit
-                    record, problem = None, f"cannot be read as CSV ({exc})"
-                line = reader.line_num + 1
-                if record is not None and (not record or record == [""]):
-                    continue
-                report.rows += 1
-                if record is None:
-                    result = problem
-                elif len(record) != len(names):
-                    result = f"has {len(record)} fields; the header has {len(names)}"
-                else:
-                    result = _row(dict(zip(names, record, strict=True)))
-                if not isinstance(result, str) and result.uprn in rows:
-                    result = f"uprn {result.uprn} appears twice"
-                if isinstance(result, str):
-                    report.rejected += 1
-                    if report.rejected <= MAX_SHOWN:
-                        log(f"line {start}: {result}")
-                else:
-                    rows[result.uprn] = result
-                if progress_every and report.rows % progress_every == 0:
-                    rate = report.rows / (time.perf_counter() - started)
-                    log(f"validated {report.rows:,} rows ({rate:,.0f} rows/s)")
+            try:
+                for record in reader:
+                    start, line = line, reader.line_num + 1
+                    if not record or record == [""]:
+                        continue
+                    report.rows += 1
+                    if len(record) != len(names):
+                        result = f"has {len(record)} fields; the header has {len(names)}"
+                    else:
+                        result = _row(dict(zip(names, record, strict=True)))
+                    if not isinstance(result, str) and result.uprn in rows:
+                        result = f"uprn {result.uprn} appears twice"
+                    if isinstance(result, str):
+                        report.rejected += 1
+                        if report.rejected <= MAX_SHOWN:
+                            log(f"line {start}: {result}")
+                    else:
+                        rows[result.uprn] = result
+                    if progress_every and report.rows % progress_every == 0:
+                        rate = report.rows / (time.perf_counter() - started)
+                        log(f"validated {report.rows:,} rows ({rate:,.0f} rows/s)")
+            except csv.Error as exc:
+                # A field past the csv module's size limit: most likely a quote left open,
+                # which has swallowed the lines after it; nothing after it can be trusted.
+                raise GazetteerFileError(
+                    f"line {line}: cannot be read as CSV ({exc}); check for a quote left open"
+                ) from None
     except FileNotFoundError:
         raise GazetteerFileError(f"no such file: {path}") from None
     except UnicodeDecodeError as exc:

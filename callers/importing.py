@@ -146,11 +146,12 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            # A field over the csv module's size limit (far beyond any column's own limit):
-            # the reader drops the rest of that line and reads on from the next.
-            line = reader.line_num + 1
-            yield start, None, [""] * len(names), f"cannot be read as CSV ({exc})"
-            continue
+            # A field past the csv module's size limit, far beyond any column's own: most
+            # likely a quote left open, which has swallowed the lines after it. Where the
+            # next record starts is unknown, so nothing after it can be trusted.
+            raise ImportFileError(
+                f"line {start}: cannot be read as CSV ({exc}); check for a quote left open"
+            ) from None
         line = reader.line_num + 1
         if not record or record == [""]:
             continue
@@ -513,11 +514,6 @@ def _validate(path, fmt, now, report, rejects, log, progress_every) -> _Valid:
                 if index is None:
                     index = valid.key_index[key] = len(valid.first)
                     valid.first.append((row.address, parsed))
-                elif parsed.postcode and not valid.first[index][1].postcode:
-                    # The dwelling records the first postcode any of its spellings gives,
-                    # as at intake (callers.services._record_postcodes); the key keeps its town.
-                    address, first = valid.first[index]
-                    valid.first[index] = (address, replace(first, postcode=parsed.postcode))
             valid.lines.append(line)
             valid.keys.append(index)
             valid.times.append(row.received_at.timestamp())

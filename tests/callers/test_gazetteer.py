@@ -70,15 +70,27 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(tmp_path):
     assert not GazetteerAddress.objects.exists()
 
 
-def test_a_field_past_the_csv_size_limit_is_a_bad_row_and_the_rest_is_read(tmp_path):
-    path = gazetteer_file(tmp_path, ROWS[0], f"100090002,,{'x' * 200_000},10,High St,Ely,", ROWS[2])
-    err = StringIO()
-    with pytest.raises(CommandError, match="1 of 3 rows are invalid; nothing was loaded"):
-        call_command("import_gazetteer", str(path), stderr=err)
-    assert err.getvalue().splitlines() == [
-        "line 3: cannot be read as CSV (field larger than field limit (131072))"
-    ]
+@pytest.mark.parametrize(
+    "broken",
+    [f"100090002,,{'x' * 200_000},10,High St,Ely,", '100090002,,"Rose Cottage,10,High St,Ely,'],
+    ids=["oversized field", "quote left open"],
+)
+def test_a_record_that_cannot_be_read_as_csv_stops_the_load_naming_its_line(tmp_path, broken):
+    """A quote left open swallows the lines after it into one field: reading on would
+    drop them unreported, so the load stops at that line and nothing is loaded."""
+    rest = [f"1000900{n:02},,,{n},Mill Lane,Ely,CB7 4AA" for n in range(10, 6_010)]
+    path = gazetteer_file(tmp_path, ROWS[0], broken, *rest)
+    with pytest.raises(CommandError, match=r"line 3: cannot be read as CSV .*quote left open"):
+        call_command("import_gazetteer", str(path), "--skip-invalid", stderr=StringIO())
     assert not GazetteerAddress.objects.exists()
+
+
+def test_a_nul_character_is_a_bad_row(tmp_path):
+    path = gazetteer_file(tmp_path, ROWS[0], "100090002,,,10,High\x00 St,Ely,CB7 4AA")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 rows are invalid"):
+        call_command("import_gazetteer", str(path), stderr=err)
+    assert "line 3: street: contains a NUL character" in err.getvalue()
 
 
 def test_a_header_past_the_csv_size_limit_is_one_clear_error(tmp_path):

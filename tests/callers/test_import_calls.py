@@ -305,27 +305,27 @@ GOOD_JSON = json.dumps(
 OVERSIZED = "x" * 200_000  # past the csv module's field size limit (131,072)
 
 
-def test_a_csv_field_past_the_csv_size_limit_is_a_bad_row_reported_by_its_line(tmp_path):
-    path = csv_file(tmp_path, row(narrative=OVERSIZED), row())
-    with pytest.raises(CommandError) as excinfo:
-        run(path)
-    assert "1 of 2 rows are invalid; nothing was imported" in str(excinfo.value)
-    _, messages = _errors(path)
-    assert messages == ["line 2: cannot be read as CSV (field larger than field limit (131072))"]
+@pytest.mark.parametrize("skip", [False, True], ids=["strict", "skip-invalid"])
+@pytest.mark.parametrize(
+    "broken",
+    [{"narrative": OVERSIZED}, {"narrative": '"Neighbour says ' + "x" * 100}],
+    ids=["oversized field", "quote left open"],
+)
+def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(
+    tmp_path, broken, skip
+):
+    """A quote left open swallows the lines after it into one field: reading on would
+    drop them unreported, so the import stops at that line and nothing is imported."""
+    # No quotes after the broken record (an address without commas): nothing closes it.
+    rows = [
+        row(f"2025-01-{day:02}T09:00:00+00:00", address="10 Mill Lane Ely CB7 4AA")
+        for day in range(11, 31)
+    ] * 100
+    path = csv_file(tmp_path, row(), row(**broken), *rows)
+    args = ("--skip-invalid",) if skip else ()
+    with pytest.raises(CommandError, match=r"line 3: cannot be read as CSV .*quote left open"):
+        run(path, *args)
     assert Call.objects.count() == 0
-
-
-def test_skip_invalid_reads_on_past_an_oversized_csv_field_and_rejects_it(tmp_path):
-    path = csv_file(
-        tmp_path, row(), row("2025-01-11T09:00:00+00:00", narrative=OVERSIZED), row("2025-01-12")
-    )
-    out, err = run(path, "--skip-invalid", "--no-detect")
-    assert "Imported 1 calls of 3 rows (2 rejected)" in out
-    assert "line 3: cannot be read as CSV" in err and "line 4: received_at" in err
-    with (tmp_path / "calls.csv.rejects.csv").open(newline="") as handle:
-        header, oversized, dated = list(csv.reader(handle))
-    assert len(oversized) == len(header) and oversized[-2] == "3"
-    assert dated[-2] == "4"
 
 
 def test_a_csv_header_past_the_size_limit_is_one_clear_error_naming_line_1(tmp_path):
