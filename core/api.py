@@ -22,6 +22,35 @@ class Pagination(LimitOffsetPagination):
     max_limit = 500
 
 
+class LoggedListMixin:
+    """A ``list`` whose every row shown is logged as a consultation (DPA 2018 s62), with
+    ``list_justification(request)``; a page that shows nothing is logged once, without an
+    id, so that a probe for a record leaves a trace too."""
+
+    def list_justification(self, request) -> str:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        from .services import Operation, log_objects, processing_log
+
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        why = self.list_justification(request)
+        if rows:
+            log_objects(
+                user=request.user, events=[(Operation.CONSULTATION, row, why) for row in rows]
+            )
+        else:
+            model = self.get_queryset().model
+            processing_log(
+                user=request.user,
+                operation=Operation.CONSULTATION,
+                object_type=model._meta.model_name,
+                justification=why,
+                request=request,
+            )
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
 def exception_handler(exc, context):
     """DomainError → 400 with field messages; a lost database connection → 503.
 

@@ -6,6 +6,7 @@ in the last 30 minutes. Every read is written to the processing log; a list logs
 referral it shows, with its query.
 """
 
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,9 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from core.api import LoggedListMixin
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, HasRole
-from core.services import Operation, log_objects
 
 from .. import selectors, services
 from ..consultation import HEADER, PARAM, consultation_log, justification_for
@@ -33,6 +34,19 @@ from .serializers import (
     ResponsePlanSerializer,
 )
 
+# The list's filters and paging, as written to the processing log (anything else is left out).
+LOGGED_FILTERS = (
+    "status",
+    "source",
+    "dwelling",
+    "dwelling_key",
+    "assignee",
+    "unassigned",
+    "review_due_before",
+    "open",
+    "limit",
+    "offset",
+)
 JUSTIFICATION_MISSING = (
     "Say why you are opening this referral: send an X-Justification header (or a "
     "justification query parameter) with a few words. It is recorded in the processing log."
@@ -76,7 +90,9 @@ def _justify(request, referral: Referral) -> None:
     )
 
 
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(
+    LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Operation Farmington referrals, for triage staff and supervisors only."""
 
     permission_classes = [HasRole]
@@ -90,18 +106,17 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(responses={200: ReferralSerializer(many=True), 403: REFUSED[403]})
     def list(self, request, *args, **kwargs):
-        referrals = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        query = request.GET.copy()
-        given = query.pop(PARAM, [""])[0]
-        if "dwelling" in query:  # a dwelling key is an address: the log keeps no address
-            query["dwelling"] = "…"
-        justification = " ".join(filter(None, [given, f"list {query.urlencode()}".strip()]))
-        # One consultation per referral shown, with the list's query and any reason given.
-        log_objects(
-            user=request.user,
-            events=[(Operation.CONSULTATION, referral, justification) for referral in referrals],
-        )
-        return self.get_paginated_response(self.get_serializer(referrals, many=True).data)
+        return super().list(request, *args, **kwargs)
+
+    def list_justification(self, request) -> str:
+        """The reason given, if any, and the filters: a dwelling key (an address) only as
+        "given", and no parameter the filters do not know."""
+        given = request.GET.get(PARAM, "")
+        query = QueryDict(mutable=True)
+        for name in LOGGED_FILTERS:
+            for value in request.GET.getlist(name):
+                query.appendlist(name, "given" if name in ("dwelling", "dwelling_key") else value)
+        return " ".join(filter(None, [given, f"list {query.urlencode()}".strip()]))
 
     @extend_schema(
         parameters=JUSTIFICATION_PARAMETERS, responses={200: ReferralSerializer, **REFUSED}

@@ -88,14 +88,23 @@ def test_a_list_read_logs_each_referral_shown_with_its_query(login, triage_staff
     assert not ProcessingLog.objects.filter(object_id=str(other.pk)).exists()
 
 
-def test_a_list_by_dwelling_keeps_the_address_out_of_the_log(login, triage_staff):
+@pytest.mark.parametrize("param", ["dwelling", "dwelling_key"])
+def test_a_list_by_dwelling_keeps_the_address_out_of_the_log(login, triage_staff, param):
     referral = ReferralFactory()
     key = referral.dwelling.key
-    response = login(triage_staff).get("/api/referrals/", {"dwelling": key})
+    query = {param: key, "address": "Flat 2, 10 High St, Ely", "status": "new"}
+    response = login(triage_staff).get("/api/referrals/", query)
     assert [r["id"] for r in response.json()["results"]] == [referral.pk]
     log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
     assert log.object_id == str(referral.pk)
-    assert key not in log.justification and "dwelling=" in log.justification
+    assert log.justification == f"list status=new&{param}=given"
+
+
+def test_a_list_that_shows_nothing_is_logged_once_without_an_id(login, triage_staff):
+    response = login(triage_staff).get("/api/referrals/", {"dwelling": "1|high st||ely"})
+    assert response.json()["count"] == 0
+    log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
+    assert (log.object_id, log.justification) == ("", "list dwelling=given")
 
 
 def test_the_list_takes_a_fixed_number_of_queries(

@@ -6,8 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callers.selectors import intake_prefetches
+from core.api import LoggedListMixin
 from core.roles import ALL_ROLES, HasRole, Role
-from core.services import Operation, log_consultation, log_objects
+from core.services import log_consultation
 
 from .. import engine, services
 from ..models import Call, Decision
@@ -38,7 +39,9 @@ class EvaluateView(APIView):
         return Response(suggestion.to_dict())
 
 
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CallViewSet(
+    LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Calls: intake (handlers), the record of each, and the handler's decision."""
 
     permission_classes = [HasRole]
@@ -61,14 +64,8 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return calls_visible_to(self.request.user).prefetch_related(latest, *intake_prefetches())
 
-    def list(self, request, *args, **kwargs):
-        calls = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        # Each call shown is a consultation of its record (address, narrative, facts).
-        log_objects(
-            user=request.user,
-            events=[(Operation.CONSULTATION, call, "call list (API)") for call in calls],
-        )
-        return self.get_paginated_response(self.get_serializer(calls, many=True).data)
+    def list_justification(self, request) -> str:
+        return "call list (API)"
 
     def retrieve(self, request, *args, **kwargs):
         call = self.get_object()
