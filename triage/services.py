@@ -218,14 +218,16 @@ def call_decide(
     caller_told_text: str = "",
     check_confirmations: dict | None = None,
     now: datetime | None = None,
+    require_told_text: bool = False,
 ) -> Decision:
     """Record the handler's decision: the suggestion accepted, or overridden with a reason
     code and a note.
 
     Suggest, never decide: both the suggestion and the decision are kept. When police will
-    not attend, the caller must have been told, and what they were told is recorded
-    (FLAG-TELL-CALLER); each check the engine raised must be confirmed with a reason. A later
-    decision is a re-assessment.
+    not attend, the caller must have been told (FLAG-TELL-CALLER), and on the handler's
+    screen (``require_told_text``) what they were told must be written down; the API's
+    contract asks only for ``caller_told``. Each check the engine raised must be confirmed
+    with a reason. A later decision is a re-assessment.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
     errors: dict[str, list[str]] = {}
@@ -257,7 +259,7 @@ def call_decide(
                 "Police will not attend: confirm the caller was told who will help and to call "
                 "back if things change."
             ]
-        if "caller_told_text" not in errors and not caller_told_text.strip():
+        if require_told_text and "caller_told_text" not in errors and not caller_told_text.strip():
             errors["caller_told_text"] = ["Police will not attend: say what the caller was told."]
     for check in call.suggestion.get("checks", []):
         reason = check_confirmations.get(check)
@@ -399,6 +401,10 @@ def call_take(
         )
         if created:
             call_decide(
-                call=call, user=handler, check_confirmations=check_confirmations, **decision
+                call=call,
+                user=handler,
+                check_confirmations=check_confirmations,
+                require_told_text=True,
+                **decision,
             )
     return call, created

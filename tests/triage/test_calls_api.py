@@ -306,16 +306,19 @@ def test_the_call_list_reads_dwelling_summaries_without_a_query_per_call(
     assert all(row["dwelling"]["open_referral"] for row in body["results"])
 
 
-def test_the_decision_endpoint_requires_what_the_caller_was_told(login, handler):
+def test_the_decision_endpoint_asks_only_that_the_caller_was_told_as_its_contract_says(
+    login, handler
+):
+    """Issue 3's API: ``caller_told`` is required when police will not attend; what they
+    were told is the handler's screen's requirement, not the integrations'."""
     client = login(handler)
     call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
-    response = client.post(
-        f"/api/calls/{call_id}/decision/",
-        {"accept": True, "grade": 4, "thrive": THRIVE, "caller_told": True},
-        content_type="application/json",
-    )
-    assert response.status_code == 400
-    assert set(response.json()) == {"caller_told_text"}
+    body = {"accept": True, "grade": 4, "thrive": THRIVE}
+    url = f"/api/calls/{call_id}/decision/"
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 400 and set(refused.json()) == {"caller_told"}
+    taken = client.post(url, {**body, "caller_told": True}, content_type="application/json")
+    assert taken.status_code == 201
 
 
 def test_the_decision_endpoint_requires_a_note_for_every_override(login, handler):

@@ -328,20 +328,17 @@ def test_taking_a_call_with_another_handlers_client_token_is_refused_not_dropped
     assert Call.objects.count() == 1
 
 
-def test_police_not_attending_requires_what_the_caller_was_told(handler):
+def test_the_screen_requires_what_the_caller_was_told_when_police_will_not_attend(handler):
     call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
+    decision = {"accept": True, "grade": 4, "thrive": THRIVE, "caller_told": True}
     with pytest.raises(DomainError) as exc:
         call_decide(
-            call=call,
-            user=handler,
-            accept=True,
-            grade=4,
-            thrive=THRIVE,
-            caller_told=True,
-            caller_told_text=" ",
+            call=call, user=handler, caller_told_text=" ", require_told_text=True, **decision
         )
     assert list(exc.value.as_dict()) == ["caller_told_text"]
     assert Decision.objects.count() == 0
+    call_decide(call=call, user=handler, caller_told_text=" ", **decision)  # the API's rule
+    assert Decision.objects.count() == 1
 
 
 def test_an_override_requires_a_note_whatever_the_reason(handler):

@@ -160,8 +160,8 @@ class DecisionInputSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="What the caller was told: required, with caller_told, when police will "
-        "not attend.",
+        help_text="What the caller was told (the handler's screen requires it when police "
+        "will not attend; here caller_told is what is required).",
     )
     check_confirmations = serializers.DictField(
         child=serializers.CharField(max_length=2000), required=False, default=dict
