@@ -14,8 +14,6 @@ EVERYONE = frozenset({H, T, S})
 # Checked too: the auditor (reads the processing log and nothing else) and an account
 # that holds no role at all.
 AUDITOR, NO_ROLE = "auditor", "no role"
-# Whoever is logged in, whatever they hold: their own account, tokens and second factor.
-LOGGED_IN = EVERYONE | {AUDITOR, NO_ROLE}
 PUBLIC = "public"
 
 

@@ -35,7 +35,7 @@ def _url(model, name, *args):
 
 
 @pytest.mark.parametrize("model", CASEWORK, ids=lambda m: m.__name__)
-def test_no_one_adds_changes_or_deletes_casework_in_the_admin(model, rf, superuser_client):
+def test_no_one_adds_changes_or_deletes_casework_in_the_admin(model, rf):
     admin_class = site._registry[model]
     request = rf.get("/")
     request.user = UserFactory(role=None, is_superuser=True, is_staff=True)
