@@ -9,6 +9,16 @@ from triage.models import Call
 
 pytestmark = pytest.mark.django_db
 
+# An override to police, less its note.
+POLICE_OVERRIDE = {
+    "accept": False,
+    "final_agency": "POLICE",
+    "final_police_attend": True,
+    "override_reason": "risk_higher",
+    "grade": 1,
+    "thrive": THRIVE,
+}
+
 SUGGESTION_KEYS = {
     "rule_id",
     "agency",
@@ -159,15 +169,7 @@ def test_the_decision_endpoint_records_an_override(login, handler):
     call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
     response = client.post(
         f"/api/calls/{call_id}/decision/",
-        {
-            "accept": False,
-            "final_agency": "POLICE",
-            "final_police_attend": True,
-            "override_reason": "risk_higher",
-            "override_note": "Weapon mentioned.",
-            "grade": 1,
-            "thrive": THRIVE,
-        },
+        {**POLICE_OVERRIDE, "override_note": "Weapon mentioned."},
         content_type="application/json",
     )
     assert response.status_code == 201, response.json()
@@ -326,14 +328,7 @@ def test_the_decision_endpoint_requires_a_note_for_every_override(login, handler
     call_id = _post_call(client, facts=facts(vulnerability_flags=["mental_distress"])).json()["id"]
     response = client.post(
         f"/api/calls/{call_id}/decision/",
-        {
-            "accept": False,
-            "final_agency": "POLICE",
-            "final_police_attend": True,
-            "override_reason": "risk_higher",
-            "grade": 1,
-            "thrive": THRIVE,
-        },
+        POLICE_OVERRIDE,
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -12,6 +12,16 @@ from triage.services import call_create, call_decide
 
 pytestmark = pytest.mark.django_db
 
+# An override to police, less its note.
+POLICE_OVERRIDE = {
+    "accept": False,
+    "final_agency": "POLICE",
+    "final_police_attend": True,
+    "override_reason": "risk_higher",
+    "grade": 1,
+    "thrive": THRIVE,
+}
+
 NOW = timezone.now()
 
 
@@ -124,15 +134,7 @@ def test_a_decision_that_overrides_keeps_both_suggestion_and_decision(handler):
     call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
     assert call.suggested_agency == "MENTAL_HEALTH_CRISIS"
     decision = call_decide(
-        call=call,
-        user=handler,
-        accept=False,
-        final_agency="POLICE",
-        final_police_attend=True,
-        override_reason="risk_higher",
-        override_note="Caller says he has a knife now.",
-        grade=1,
-        thrive=THRIVE,
+        call=call, user=handler, override_note="Caller says he has a knife now.", **POLICE_OVERRIDE
     )
     call.refresh_from_db()
     assert call.suggested_agency == "MENTAL_HEALTH_CRISIS"
@@ -344,16 +346,6 @@ def test_the_screen_requires_what_the_caller_was_told_when_police_will_not_atten
 def test_an_override_requires_a_note_whatever_the_reason(handler):
     call = take_call(handler=handler, vulnerability_flags=["mental_distress"])
     with pytest.raises(DomainError) as exc:
-        call_decide(
-            call=call,
-            user=handler,
-            accept=False,
-            final_agency="POLICE",
-            final_police_attend=True,
-            override_reason="risk_higher",
-            override_note="  ",
-            grade=1,
-            thrive=THRIVE,
-        )
+        call_decide(call=call, user=handler, override_note="  ", **POLICE_OVERRIDE)
     assert list(exc.value.as_dict()) == ["override_note"]
     assert Decision.objects.count() == 0
