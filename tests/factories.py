@@ -53,6 +53,16 @@ THRIVE = {
     "engagement": "Engaged.",
 }
 
+# An override to police, less its note.
+POLICE_OVERRIDE = {
+    "accept": False,
+    "final_agency": "POLICE",
+    "final_police_attend": True,
+    "override_reason": "risk_higher",
+    "grade": 1,
+    "thrive": THRIVE,
+}
+
 
 def take_call(
     *,

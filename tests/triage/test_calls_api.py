@@ -4,20 +4,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import THRIVE, facts
+from tests.factories import POLICE_OVERRIDE, THRIVE, facts
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db
-
-# An override to police, less its note.
-POLICE_OVERRIDE = {
-    "accept": False,
-    "final_agency": "POLICE",
-    "final_police_attend": True,
-    "override_reason": "risk_higher",
-    "grade": 1,
-    "thrive": THRIVE,
-}
 
 SUGGESTION_KEYS = {
     "rule_id",

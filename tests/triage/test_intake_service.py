@@ -6,21 +6,11 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from referrals.models import Referral
-from tests.factories import THRIVE, facts, take_call
+from tests.factories import POLICE_OVERRIDE, THRIVE, facts, take_call
 from triage.models import Call, Decision, RuleSet
 from triage.services import call_create, call_decide
 
 pytestmark = pytest.mark.django_db
-
-# An override to police, less its note.
-POLICE_OVERRIDE = {
-    "accept": False,
-    "final_agency": "POLICE",
-    "final_police_attend": True,
-    "override_reason": "risk_higher",
-    "grade": 1,
-    "thrive": THRIVE,
-}
 
 NOW = timezone.now()
 
