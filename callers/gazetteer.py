@@ -109,7 +109,7 @@ def _read(path: Path, log, report: GazetteerReport, progress_every: int):
     started = time.perf_counter()
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, strict=True)  # a quote left open is an error
             try:
                 header = next(reader, None)
             except csv.Error as exc:
@@ -147,10 +147,10 @@ def _read(path: Path, log, report: GazetteerReport, progress_every: int):
                         rate = report.rows / (time.perf_counter() - started)
                         log(f"validated {report.rows:,} rows ({rate:,.0f} rows/s)")
             except csv.Error as exc:
-                # A field past the csv module's size limit: most likely a quote left open,
-                # which has swallowed the lines after it; nothing after it can be trusted.
+                # Most likely a quote left open, which has swallowed the lines after it:
+                # nothing after it can be trusted.
                 raise GazetteerFileError(
-                    f"line {line}: cannot be read as CSV ({exc}); check for a quote left open"
+                    f"line {line}: cannot be read as CSV ({exc}); check its quotes"
                 ) from None
     except FileNotFoundError:
         raise GazetteerFileError(f"no such file: {path}") from None

@@ -110,8 +110,11 @@ def detect_format(path: Path, fmt: str | None) -> str:
 
 
 def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
-    """(line, fields or None, original record, error) for each CSV record."""
-    reader = csv.reader(handle)
+    """(line, fields or None, original record, error) for each CSV record.
+
+    Strict: a quote left open, even near the end of the file, is an error rather than a
+    field that silently swallows every line after it."""
+    reader = csv.reader(handle, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -146,11 +149,11 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            # A field past the csv module's size limit, far beyond any column's own: most
-            # likely a quote left open, which has swallowed the lines after it. Where the
-            # next record starts is unknown, so nothing after it can be trusted.
+            # Most likely a quote left open, which has swallowed the lines after it (to the
+            # end of the file, or past the csv module's field size limit): where the next
+            # record starts is unknown, so nothing after it can be trusted.
             raise ImportFileError(
-                f"line {start}: cannot be read as CSV ({exc}); check for a quote left open"
+                f"line {start}: cannot be read as CSV ({exc}); check its quotes"
             ) from None
         line = reader.line_num + 1
         if not record or record == [""]:
@@ -341,8 +344,11 @@ class _Rejects:
     """The rejects file: the original record plus its line and reason."""
 
     def __init__(self, path: Path, fmt: str):
+        # Written beside its place and moved there once the whole file has been read: an
+        # import that stops leaves neither a partial rejects file nor a clobbered one.
         self.path, self.fmt = path, fmt
-        self.handle = path.open("w", encoding="utf-8", newline="" if fmt == "csv" else None)
+        self.partial = path.with_name(f"{path.name}.partial")
+        self.handle = self.partial.open("w", encoding="utf-8", newline="" if fmt == "csv" else None)
         self.writer = csv.writer(self.handle) if fmt == "csv" else None
 
     def header(self, header: list[str]):
@@ -361,8 +367,12 @@ class _Rejects:
                 text = json.dumps(record)
             self.handle.write(text + "\n")
 
-    def close(self):
+    def close(self, *, keep: bool):
         self.handle.close()
+        if keep:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
 
 
 class _Progress:
@@ -405,9 +415,12 @@ def import_calls(
     rejects = _Rejects(Path(rejects_path), fmt) if rejects_path else None
     try:
         valid = _validate(path, fmt, now, report, rejects, log, progress_every)
-    finally:
+    except BaseException:
         if rejects is not None:
-            rejects.close()
+            rejects.close(keep=False)
+        raise
+    if rejects is not None:
+        rejects.close(keep=True)
     report.rejects_path = rejects.path if rejects and report.rejected else None
     report.timings["validate"] = time.perf_counter() - started
     if report.rejected and not skip_invalid or not valid.count:

@@ -70,17 +70,18 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(tmp_path):
     assert not GazetteerAddress.objects.exists()
 
 
+@pytest.mark.parametrize("tail", [3, 6_000], ids=["short tail", "long tail"])
 @pytest.mark.parametrize(
     "broken",
     [f"100090002,,{'x' * 200_000},10,High St,Ely,", '100090002,,"Rose Cottage,10,High St,Ely,'],
     ids=["oversized field", "quote left open"],
 )
-def test_a_record_that_cannot_be_read_as_csv_stops_the_load_naming_its_line(tmp_path, broken):
+def test_a_record_that_cannot_be_read_as_csv_stops_the_load_naming_its_line(tmp_path, broken, tail):
     """A quote left open swallows the lines after it into one field: reading on would
     drop them unreported, so the load stops at that line and nothing is loaded."""
-    rest = [f"1000900{n:02},,,{n},Mill Lane,Ely,CB7 4AA" for n in range(10, 6_010)]
+    rest = [f"1000900{n:02},,,{n},Mill Lane,Ely,CB7 4AA" for n in range(10, 10 + tail)]
     path = gazetteer_file(tmp_path, ROWS[0], broken, *rest)
-    with pytest.raises(CommandError, match=r"line 3: cannot be read as CSV .*quote left open"):
+    with pytest.raises(CommandError, match=r"line 3: cannot be read as CSV .*check its quotes"):
         call_command("import_gazetteer", str(path), "--skip-invalid", stderr=StringIO())
     assert not GazetteerAddress.objects.exists()
 

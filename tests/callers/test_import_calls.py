@@ -305,6 +305,7 @@ GOOD_JSON = json.dumps(
 OVERSIZED = "x" * 200_000  # past the csv module's field size limit (131,072)
 
 
+@pytest.mark.parametrize("tail", [3, 2_000], ids=["short tail", "long tail"])
 @pytest.mark.parametrize("skip", [False, True], ids=["strict", "skip-invalid"])
 @pytest.mark.parametrize(
     "broken",
@@ -312,20 +313,26 @@ OVERSIZED = "x" * 200_000  # past the csv module's field size limit (131,072)
     ids=["oversized field", "quote left open"],
 )
 def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(
-    tmp_path, broken, skip
+    tmp_path, broken, skip, tail
 ):
     """A quote left open swallows the lines after it into one field: reading on would
-    drop them unreported, so the import stops at that line and nothing is imported."""
+    drop them unreported, so the import stops at that line and nothing is imported, nor
+    is a partial rejects file left (an earlier one is kept)."""
     # No quotes after the broken record (an address without commas): nothing closes it.
     rows = [
-        row(f"2025-01-{day:02}T09:00:00+00:00", address="10 Mill Lane Ely CB7 4AA")
-        for day in range(11, 31)
-    ] * 100
-    path = csv_file(tmp_path, row(), row(**broken), *rows)
+        row(f"2025-01-{11 + n % 20:02}T09:00:00+00:00", address="10 Mill Lane Ely CB7 4AA")
+        for n in range(tail)
+    ]
+    bad_date = row("2999-01-01T09:00:00+00:00", narrative="Mrs Smith is scared")
+    path = csv_file(tmp_path, row(), bad_date, row(**broken), *rows)
+    rejects = tmp_path / "calls.csv.rejects.csv"
+    rejects.write_text("an earlier import's rejects\n")
     args = ("--skip-invalid",) if skip else ()
-    with pytest.raises(CommandError, match=r"line 3: cannot be read as CSV .*quote left open"):
+    with pytest.raises(CommandError, match=r"line 4: cannot be read as CSV .*check its quotes"):
         run(path, *args)
     assert Call.objects.count() == 0
+    assert rejects.read_text() == "an earlier import's rejects\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "calls.csv.rejects.csv"]
 
 
 def test_a_csv_header_past_the_size_limit_is_one_clear_error_naming_line_1(tmp_path):
