@@ -34,19 +34,8 @@ from .serializers import (
     ResponsePlanSerializer,
 )
 
-# The list's filters and paging, as written to the processing log (anything else is left out).
-LOGGED_FILTERS = (
-    "status",
-    "source",
-    "dwelling",
-    "dwelling_key",
-    "assignee",
-    "unassigned",
-    "review_due_before",
-    "open",
-    "limit",
-    "offset",
-)
+# Filters whose value is typed text (an address, a name): logged as "given", not as typed.
+GIVEN_AS_TEXT = frozenset({"dwelling", "dwelling_key", "assignee"})
 JUSTIFICATION_MISSING = (
     "Say why you are opening this referral: send an X-Justification header (or a "
     "justification query parameter) with a few words. It is recorded in the processing log."
@@ -109,14 +98,23 @@ class ReferralViewSet(
         return super().list(request, *args, **kwargs)
 
     def list_justification(self, request) -> str:
-        """The reason given, if any, and the filters: a dwelling key (an address) only as
-        "given", and no parameter the filters do not know."""
-        given = request.GET.get(PARAM, "")
+        """The reason given, if any, and the filters as the list understood them: nothing
+        typed as free text reaches the log (a dwelling key is an address, an assignee a
+        name: both appear as "given")."""
+        filters = self.filterset_class(request.GET, queryset=Referral.objects.none())
+        filters.is_valid()  # the list itself answered invalid filters with 400
         query = QueryDict(mutable=True)
-        for name in LOGGED_FILTERS:
-            for value in request.GET.getlist(name):
-                query.appendlist(name, "given" if name in ("dwelling", "dwelling_key") else value)
-        return " ".join(filter(None, [given, f"list {query.urlencode()}".strip()]))
+        for name, value in filters.form.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            if name in GIVEN_AS_TEXT:
+                value = "given"
+            for item in value if isinstance(value, list) else [value]:
+                query.appendlist(name, str(item))
+        paging = self.paginator
+        query["limit"], query["offset"] = str(paging.limit), str(paging.offset)
+        given = request.GET.get(PARAM, "")
+        return " ".join(filter(None, [given, f"list {query.urlencode()}"]))
 
     @extend_schema(
         parameters=JUSTIFICATION_PARAMETERS, responses={200: ReferralSerializer, **REFUSED}

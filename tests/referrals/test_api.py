@@ -97,14 +97,23 @@ def test_a_list_by_dwelling_keeps_the_address_out_of_the_log(login, triage_staff
     assert [r["id"] for r in response.json()["results"]] == [referral.pk]
     log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
     assert log.object_id == str(referral.pk)
-    assert log.justification == f"list status=new&{param}=given"
+    assert log.justification == f"list status=new&{param}=given&limit=50&offset=0"
 
 
 def test_a_list_that_shows_nothing_is_logged_once_without_an_id(login, triage_staff):
     response = login(triage_staff).get("/api/referrals/", {"dwelling": "1|high st||ely"})
     assert response.json()["count"] == 0
     log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
-    assert (log.object_id, log.justification) == ("", "list dwelling=given")
+    assert (log.object_id, log.justification) == ("", "list dwelling=given&limit=50&offset=0")
+
+
+def test_text_typed_into_any_filter_never_reaches_the_log(login, triage_staff):
+    ReferralFactory()
+    typed = "Flat 2, 10 High St, Ely"
+    query = {"open": typed, "limit": "Mrs Smith 07700900123", "assignee": "Mrs Smith"}
+    assert login(triage_staff).get("/api/referrals/", query).status_code == 200
+    log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
+    assert log.justification == "list assignee=given&limit=50&offset=0"
 
 
 def test_the_list_takes_a_fixed_number_of_queries(
