@@ -5,7 +5,8 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade pip
 COPY . .
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput
-RUN useradd --create-home triage && chown -R triage /app
+# /beat: the beat schedule's volume (a new named volume takes this owner).
+RUN useradd --create-home triage && mkdir /beat && chown -R triage /app /beat
 USER triage
 EXPOSE 8000
 # Workers, restarts and the access log come from gunicorn.conf.py in /app.

@@ -5,11 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 
+# The environment first, then .env (as the app reads it), then the local defaults.
+from_env_file() {
+  "$BIN/python" - "$1" <<'PY'
+import os, sys, environ
+environ.Env.read_env(".env")
+print(os.environ.get(sys.argv[1], ""))
+PY
+}
+DATABASE_URL=${DATABASE_URL:-$(from_env_file DATABASE_URL)}
+REDIS_URL=${REDIS_URL:-$(from_env_file REDIS_URL)}
+CELERY_BROKER_URL=${CELERY_BROKER_URL:-$(from_env_file CELERY_BROKER_URL)}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/triage}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-$REDIS_URL}
 BIND=${BIND:-127.0.0.1:8000}
-WEB_CONCURRENCY=${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}
 WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-$(nproc)}
 
 case "$DATABASE_URL" in
@@ -37,15 +47,16 @@ pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait || true; }
 trap stop INT TERM EXIT
 
-# The rest of gunicorn's settings: gunicorn.conf.py, as in the container.
-"$BIN/gunicorn" config.wsgi --bind "$BIND" --workers "$WEB_CONCURRENCY" &
+# Workers (WEB_CONCURRENCY, else 2 x cores + 1, at most 9) and the rest of gunicorn's
+# settings: gunicorn.conf.py, as in the container.
+"$BIN/gunicorn" config.wsgi --bind "$BIND" &
 pids+=($!)
 "$BIN/celery" -A config worker --loglevel INFO --concurrency "$WORKER_CONCURRENCY" &
 pids+=($!)
 "$BIN/celery" -A config beat --loglevel INFO --schedule "${BEAT_SCHEDULE_FILE:-/tmp/triage-desk-celerybeat-schedule}" &
 pids+=($!)
 
-echo "Triage Desk stack: http://$BIND/ (gunicorn x$WEB_CONCURRENCY, worker x$WORKER_CONCURRENCY, beat x1). Ctrl+C stops."
+echo "Triage Desk stack: http://$BIND/ (gunicorn, worker x$WORKER_CONCURRENCY, beat x1). Ctrl+C stops."
 # If any process dies, stop the rest: a half-running stack hides faults.
 wait -n "${pids[@]}"
 echo "make stack: a process exited; stopping the others" >&2

@@ -91,3 +91,41 @@ def test_every_way_of_serving_takes_gunicorn_conf_py():
     stack = (ROOT / "scripts" / "stack.sh").read_text()
     for command in (" ".join(compose["services"]["web"]["command"]), dockerfile, stack):
         assert "--threads" not in command and "--access-log" not in command
+
+
+def _healthcheck():
+    spec = importlib.util.spec_from_file_location("healthcheck", ROOT / "scripts/healthcheck.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("allowed", "host"),
+    [("127.0.0.1,localhost", "127.0.0.1"), (".example.org", "example.org"), ("*", "localhost")],
+)
+def test_the_health_check_sends_a_host_the_app_allows(allowed, host):
+    assert _healthcheck().host(allowed) == host
+
+
+def test_the_web_health_check_passes_behind_tls_settings(live_server, settings, monkeypatch):
+    """Production settings: HTTPS redirect, a proxy saying HTTPS, only the public name
+    allowed. A plain GET of 127.0.0.1/login/ fails there; the container's check does not."""
+    import urllib.error
+    import urllib.request
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLOWED_HOSTS = ["triage.example.org"]
+    port = live_server.url.rsplit(":", 1)[1]
+    with pytest.raises(urllib.error.HTTPError):  # 400 for the Host, or the redirect's target
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)
+    monkeypatch.setenv("PORT", port)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "triage.example.org")
+    assert _healthcheck().main() == 0
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["services"]["web"]["healthcheck"]["test"] == [
+        "CMD",
+        "python",
+        "scripts/healthcheck.py",
+    ]
