@@ -1,7 +1,8 @@
 """Celery tasks for dwellings: thin wrappers around callers.detection."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from config.celery import TRANSIENT_RETRY
 
 from . import detection
 
@@ -10,12 +11,7 @@ from . import detection
     name="callers.tasks.detect_repeat_callers",
     acks_late=True,
     reject_on_worker_lost=True,
-    # A dropped connection or a failover is worth another try; anything else is a bug.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
+    **TRANSIENT_RETRY,
 )
 def detect_repeat_callers(as_of: str | None = None, full_history: bool = False) -> dict:
     """The nightly Operation Farmington pass (beat: detect-repeat-callers-nightly).

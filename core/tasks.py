@@ -3,12 +3,14 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from config.celery import TRANSIENT_RETRY
+
 from . import retention
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **TRANSIENT_RETRY)
 def apply_retention():
     """Nightly: erase or anonymise what is past its retention period (see core.retention)."""
     result = retention.apply_retention()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from config.celery import TRANSIENT_RETRY
 from core.tasks import enqueue_on_commit
 
 from .services import monday, repeat_share_cached, repeat_share_days
@@ -14,7 +15,7 @@ from .services import monday, repeat_share_cached, repeat_share_days
 WARM_WEEKS = 9
 
 
-@shared_task(name="dashboards.tasks.warm_repeat_share", ignore_result=True)
+@shared_task(name="dashboards.tasks.warm_repeat_share", ignore_result=True, **TRANSIENT_RETRY)
 def warm_repeat_share() -> int:
     """Refill the repeat-caller share cache after a referral opens in a completed week.
     Idempotent. Stops at last Sunday: the current week is never cached, and counting it
