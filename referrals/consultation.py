@@ -34,8 +34,13 @@ COMMON_PURPOSES = (
 
 
 def clean_justification(raw) -> str:
-    """The justification as stored, or DomainError when it is missing or too short."""
+    """The justification as stored, or DomainError when it is missing, too short or holds
+    characters no text column takes (a NUL, other control characters)."""
     text = " ".join(str(raw or "").split())
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise DomainError(
+            "Use words only: the reason contains a control character.", field="justification"
+        )
     if len(text) < MIN_LENGTH:
         raise DomainError(
             "Say why you are opening this record (a few words).", field="justification"

@@ -59,12 +59,20 @@ def queue(request):
     )
     if assignee and assignee not in ("me", "none") and assignee_user is None:
         referrals = referrals.none()  # nobody of that name holds anything
-    referrals = referrals[:500]
-    consultation_log(
-        request=request,
-        object_type="referral",
-        justification=f"referral queue {request.GET.urlencode()}".strip(),
-    )
+    referrals = list(referrals[:500])
+    # Each referral shown is a consultation; the filters as understood, never typed text
+    # (an assignee's name is "given").
+    shown = {k: v for k, v in filters.items() if v}
+    if assignee and assignee not in ("me", "none"):
+        shown["assignee"] = "given"
+    why = " ".join(["referral queue", *(f"{k}={v}" for k, v in sorted(shown.items()))])
+    if referrals:
+        log_objects(
+            user=request.user,
+            events=[(Operation.CONSULTATION, referral, why) for referral in referrals],
+        )
+    else:
+        consultation_log(request=request, object_type="referral", justification=why)
     template = "referrals/_queue_table.html" if request.htmx else "referrals/queue.html"
     return render(
         request,

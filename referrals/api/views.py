@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api import LoggedListMixin
@@ -19,7 +19,13 @@ from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, HasRole
 
 from .. import selectors, services
-from ..consultation import HEADER, PARAM, consultation_log, justification_for
+from ..consultation import (
+    HEADER,
+    PARAM,
+    clean_justification,
+    consultation_log,
+    justification_for,
+)
 from ..models import Referral
 from .filters import ReferralFilter
 from .serializers import (
@@ -113,7 +119,12 @@ class ReferralViewSet(
                 query.appendlist(name, str(item))
         paging = self.paginator
         query["limit"], query["offset"] = str(paging.limit), str(paging.offset)
-        given = request.GET.get(PARAM, "")
+        given = request.GET.get(PARAM, "").strip()
+        if given:
+            try:
+                given = clean_justification(given)
+            except DomainError as exc:
+                raise ValidationError(exc.as_dict()) from None
         return " ".join(filter(None, [given, f"list {query.urlencode()}"]))
 
     @extend_schema(

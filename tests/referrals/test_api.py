@@ -433,3 +433,15 @@ def test_the_schema_documents_the_referral_api_and_stays_valid():
         assert {"get", "post"} <= set(paths[f"/api/referrals/{{id}}/{sub}/"])
     parameters = {p["name"] for p in paths["/api/referrals/{id}/"]["get"]["parameters"]}
     assert {"X-Justification", "justification"} <= parameters
+
+
+@pytest.mark.parametrize("path", ["/api/referrals/", "/api/referrals/{pk}/"])
+def test_a_control_character_in_a_justification_is_refused_not_a_500(login, triage_staff, path):
+    referral = ReferralFactory()
+    url = path.format(pk=referral.pk)
+    response = login(triage_staff).get(url, {"justification": "weekly\x00review"})
+    assert response.status_code in (400, 403)
+    assert "justification" in response.content.decode().lower() or response.status_code == 403
+    assert all(
+        "\x00" not in j for j in ProcessingLog.objects.values_list("justification", flat=True)
+    )

@@ -229,10 +229,19 @@ def test_the_queue_answers_htmx_with_the_table_only(login, triage_staff):
     assert "<html" not in body
 
 
-def test_the_queue_read_is_logged_with_its_query(login, triage_staff):
+def test_an_empty_queue_read_is_logged_once_with_its_filters(login, triage_staff):
     login(triage_staff).get(reverse("referrals:queue"), {"status": "new"})
     log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
-    assert "status=new" in log.justification
+    assert (log.object_id, log.justification) == ("", "referral queue status=new")
+
+
+def test_each_referral_the_queue_shows_is_logged_and_nothing_typed(login, triage_staff):
+    shown = ReferralFactory(assignee=triage_staff)
+    query = {"assignee": triage_staff.username, "q": "Flat 2, 10 High St, Ely"}
+    login(triage_staff).get(reverse("referrals:queue"), query)
+    log = ProcessingLog.objects.get(operation="consultation", object_type="referral")
+    assert log.object_id == str(shown.pk)
+    assert log.justification == "referral queue assignee=given"
 
 
 def test_the_queue_takes_a_fixed_number_of_queries(
