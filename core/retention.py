@@ -78,9 +78,16 @@ def referrals_past_retention(now: datetime):
     )
 
 
+# A dwelling younger than this is never deleted as an orphan: its first call may be in
+# the transaction that created it.
+ORPHAN_GRACE = timedelta(days=1)
+
+
 def dwellings_orphaned(now: datetime):
-    """Dwellings first seen before the calls' cut-off that will hold no call and no referral
-    once the calls are anonymised and the referrals deleted (so a dry run counts them too)."""
+    """Dwellings that will hold no call and no referral once the calls are anonymised and
+    the referrals deleted (so a dry run counts them too). When a dwelling was created does
+    not matter: an import or a back-dated call creates it today for calls years old. Only
+    one created in the last day is left, for the intake that may be creating it now."""
     from callers.models import Dwelling
     from referrals.models import Referral
     from triage.models import Call
@@ -90,7 +97,7 @@ def dwellings_orphaned(now: datetime):
     kept_referrals = Referral.objects.filter(dwelling=OuterRef("pk")).exclude(
         pk__in=referrals_past_retention(now).values("pk")
     )
-    return Dwelling.objects.filter(created_at__lt=calls_cutoff).exclude(
+    return Dwelling.objects.filter(created_at__lt=now - ORPHAN_GRACE).exclude(
         Exists(kept_calls) | Exists(kept_referrals)
     )
 

@@ -170,6 +170,21 @@ def test_a_dwelling_left_with_nothing_is_deleted(handler):
     ).exists()
 
 
+def test_a_dwelling_created_lately_for_old_calls_goes_with_them(handler):
+    """An import, or a back-dated call, creates the dwelling today for calls years old:
+    when those calls are anonymised the address goes too (after a day's grace)."""
+    dwelling = _old_call(handler).dwelling
+    _age_dwelling(dwelling, age=timedelta(days=2))
+    assert apply_retention().dwellings_deleted == 1
+    assert not Dwelling.objects.filter(pk=dwelling.pk).exists()
+
+
+def test_a_dwelling_created_in_the_last_day_is_left_for_its_first_call(handler):
+    dwelling = _old_call(handler).dwelling  # created just now
+    assert apply_retention().dwellings_deleted == 0
+    assert Dwelling.objects.filter(pk=dwelling.pk).exists()
+
+
 def test_a_dwelling_with_a_recent_call_is_kept(handler):
     old = _old_call(handler)
     dwelling = old.dwelling
