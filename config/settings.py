@@ -194,7 +194,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = _env_or_fail("CELERY_TASK_SOFT_TIME_LIMIT", env.int, 600)
 CELERY_TASK_TIME_LIMIT = _env_or_fail("CELERY_TASK_TIME_LIMIT", env.int, 900)
 # A message un-acked for longer than this is redelivered: keep it above the hard limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A send finds the broker down at once instead of retrying the connection for about
+    # 6 s: a handler's request that queues a task after its commit is never held up.
+    "max_retries": 0,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers keep LOGGING below (its personal-data filters) instead of Celery's own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
