@@ -59,20 +59,29 @@ def _terminate_own_backend():
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
+@pytest.mark.parametrize(
+    "step",
+    # Before the call's insert (the new dwelling row is written), and after the call and
+    # its processing-log rows are written, at the dashboard counters.
+    ["intake_reads", "stats_call_received"],
+)
 def test_a_connection_dropped_mid_intake_saves_nothing_and_the_retry_saves_once(
-    login, handler, monkeypatch
+    login, handler, monkeypatch, step
 ):
+    from callers.models import Dwelling
+    from core.models import ProcessingLog
+    from dashboards.models import DailyCallStat, HourlyCallStat
+
     services.ruleset_ensure_default()
     client = login(handler)
-    real_reads = services.intake_reads
+    real_step = getattr(services, step)
 
-    def drop_then_count(*args, **kwargs):
-        # The dwelling row was just written in this transaction: it must vanish too.
-        monkeypatch.setattr(services, "intake_reads", real_reads)
+    def drop_then_go_on(*args, **kwargs):
+        monkeypatch.setattr(services, step, real_step)
         _terminate_own_backend()
-        return real_reads(*args, **kwargs)
+        return real_step(*args, **kwargs)
 
-    monkeypatch.setattr(services, "intake_reads", drop_then_count)
+    monkeypatch.setattr(services, step, drop_then_go_on)
     body = {
         "channel": "999",
         "address": "Flat 9, 4 Mill Lane, Ely CB7 4AA",
@@ -83,11 +92,13 @@ def test_a_connection_dropped_mid_intake_saves_nothing_and_the_retry_saves_once(
     assert failed.status_code == 503
     assert "nothing was saved" in failed.json()["detail"]
     assert failed["Retry-After"] == "1"
+    # Nothing of the failed request is left: no call, dwelling, log row or counter.
+    assert not Call.objects.exists() and not Dwelling.objects.exists()
+    assert not ProcessingLog.objects.filter(operation__in=["collection", "combination"]).exists()
+    assert not DailyCallStat.objects.exists() and not HourlyCallStat.objects.exists()
 
     retried = client.post("/api/calls/", body, content_type="application/json")
     again = client.post("/api/calls/", body, content_type="application/json")
     assert (retried.status_code, again.status_code) == (201, 200)
     assert Call.objects.count() == 1
-    from callers.models import Dwelling
-
     assert Dwelling.objects.count() == 1
