@@ -18,3 +18,29 @@ def app_database_url() -> str:
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
         f":{db['PORT'] or 5432}/{db['NAME']}"
     )
+
+
+def private_redis(port: int):
+    """A redis-server of the test's own on ``port`` (no disk), started and answering; the
+    caller kills it. Nothing another test or run left behind can reach it."""
+    import shutil
+    import subprocess
+    import time
+
+    import pytest
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed to run a private Redis")
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    pytest.fail("private redis-server did not start")

@@ -1,9 +1,5 @@
 """Intake never depends on Redis: calls are saved while it is down (issue 6)."""
 
-import shutil
-import socket
-import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,28 +10,10 @@ from kombu import Connection
 from dashboards.tasks import warm_repeat_share
 from referrals.models import Referral
 from tests.factories import facts
-from tests.ops.processes import free_port
+from tests.ops.processes import free_port, private_redis
 from triage.models import Call
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _redis(port):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is needed to stop and start a private Redis")
-    proc = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    pytest.fail("private redis-server did not start")
 
 
 def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothing_twice(
@@ -43,7 +21,7 @@ def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothi
 ):
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    redis = _redis(port)
+    redis = private_redis(port)
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     }
@@ -88,7 +66,7 @@ def test_calls_are_saved_while_redis_is_down_and_detection_afterwards_adds_nothi
         assert Call.objects.count() == 3
         assert Referral.objects.count() == 1  # opened at intake, in the call's transaction
 
-        redis = _redis(port)  # Redis is back: the nightly pass re-derives, never duplicates
+        redis = private_redis(port)  # Redis is back: the nightly pass re-derives, never duplicates
         call_command("detect_repeat_callers", "--full-history")
         assert Referral.objects.count() == 1
     finally:
