@@ -51,6 +51,22 @@ def _url_or_fail(name, value, schemes):
         raise ImproperlyConfigured(
             f"{name} must be a URL with scheme {' or '.join(schemes)}; got {value!r}"
         )
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number: {value!r}") from None
+    if (
+        parts.scheme.startswith("redis")
+        and parts.path.strip("/")
+        and not parts.path.strip("/").isdigit()
+    ):
+        raise ImproperlyConfigured(f"{name}: the Redis database must be a number; got {value!r}")
+    return value
+
+
+def _at_least(name, value, minimum):
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more; got {value}")
     return value
 
 
@@ -191,8 +207,15 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = _env_or_fail("CELERY_TASK_SOFT_TIME_LIMIT", env.int, 600)
+CELERY_TASK_SOFT_TIME_LIMIT = _at_least(
+    "CELERY_TASK_SOFT_TIME_LIMIT", _env_or_fail("CELERY_TASK_SOFT_TIME_LIMIT", env.int, 600), 1
+)
 CELERY_TASK_TIME_LIMIT = _env_or_fail("CELERY_TASK_TIME_LIMIT", env.int, 900)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_TIME_LIMIT must be more than CELERY_TASK_SOFT_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT} <= {CELERY_TASK_SOFT_TIME_LIMIT})"
+    )
 # A message un-acked for longer than this is redelivered: keep it above the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
@@ -279,7 +302,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "core.sessions"  # Django's database sessions, read by one plain query
-SESSION_COOKIE_AGE = _env_or_fail("SESSION_IDLE_MINUTES", env.int, 30) * 60
+SESSION_COOKIE_AGE = (
+    _at_least("SESSION_IDLE_MINUTES", _env_or_fail("SESSION_IDLE_MINUTES", env.int, 30), 1) * 60
+)
 # Idle expiry: a request pushes the deadline on, at most once a minute
 # (core.middleware.SessionTouchMiddleware), not with a session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
@@ -350,6 +375,11 @@ CSRF_COOKIE_HTTPONLY = True
 # No personal data in the logs: request lines lose their query strings, tracebacks lose
 # exception messages (a database error quotes the values it refused), bodies are never
 # logged, SQL is never logged. See core/log_filters.py.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got {LOG_LEVEL!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -372,7 +402,7 @@ LOGGING = {
             "filters": ["request_id", "withhold_exception_detail"],
         }
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's default "django" handlers include mail_admins, whose e-mail carries the
         # request's POST data: records go to the root handlers only.

@@ -109,6 +109,12 @@ def test_redis_url_feeds_the_broker_and_the_cache_and_turns_off_eager_tasks():
         ("SESSION_IDLE_MINUTES", "half an hour"),
         ("DASHBOARD_CACHE_SECONDS", "soon"),
         ("DASHBOARD_CACHE_SECONDS", "-1"),
+        ("REDIS_URL", "redis://127.0.0.1:63xx/0"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/cache"),
+        ("LOG_LEVEL", "bogus"),
+        ("SESSION_IDLE_MINUTES", "0"),
+        ("CELERY_TASK_SOFT_TIME_LIMIT", "0"),
+        ("CELERY_TASK_TIME_LIMIT", "300"),  # not more than the soft limit (600)
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
@@ -129,3 +135,7 @@ def test_the_suite_runs_against_postgresql_when_database_url_says_so():
     with connection.cursor() as cursor:
         cursor.execute("select version()")
         assert cursor.fetchone()[0].startswith("PostgreSQL")
+
+
+def test_a_log_level_is_read_whatever_its_case():
+    assert _settings_with(LOG_LEVEL="debug").returncode == 0

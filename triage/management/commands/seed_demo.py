@@ -59,10 +59,11 @@ class Command(BaseCommand):
     def _users(self, password):
         users = {}
         for username, role in DEMO_USERS:
-            user, created = User.objects.get_or_create(username=username)
-            if created:
+            user, _ = User.objects.get_or_create(username=username)
+            if not user.check_password(password):
+                # Demo accounts, local use only: the password printed below always works.
                 user.set_password(password)
-                user.save()
+                user.save(update_fields=["password"])
             user.groups.add(Group.objects.get_or_create(name=role)[0])
             users[username] = user
         return users
