@@ -119,7 +119,12 @@ def test_a_reload_keeps_the_draft_and_a_double_click_saves_one_call(log_in, live
     page.fill("textarea[name=narrative]", "Neighbour has not been seen for two days.")
     page.select_option("select[name=fact_concern_type]", "welfare_check")
     page.select_option("select[name=fact_caller_type]", "public")
-    page.wait_for_timeout(400)  # the draft is written 150 ms after the last change
+    # The draft is written 150 ms after the last change: wait until it holds the answers.
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some(k => k.endsWith('-draft')"
+        " && localStorage.getItem(k).includes('welfare_check')"
+        " && localStorage.getItem(k).includes('public'))"
+    )
     page.reload()
     assert page.input_value("input[name=address]") == "14 Station Road, March PE15 8NH"
     assert "two days" in page.input_value("textarea[name=narrative]")

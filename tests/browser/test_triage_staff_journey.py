@@ -52,7 +52,8 @@ def test_triage_staff_review_assign_meet_plan_and_close(log_in, live_server, scr
     page.select_option("#action select[name=kind]", "cpn")
     page.fill("#action [name=taken_on]", today)
     page.locator("#action button[type=submit]").click()
-    page.locator("#action").get_by_text("multi-agency meeting").first.wait_for()
+    # The refusal itself, in the form's errors (the form's hint names the meeting too).
+    page.locator("#action .errorlist").get_by_text("can be recorded only after").wait_for()
     assert not ReferralAction.objects.filter(kind="cpn").exists()
 
     page.select_option("#action select[name=kind]", "multi_agency_meeting")
