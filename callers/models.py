@@ -76,7 +76,8 @@ class DetectionRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     as_of = models.DateTimeField(help_text="Calls received up to this moment were scanned.")
     full_history = models.BooleanField(default=False)
-    trigger = models.CharField(max_length=20, default="nightly")  # nightly | command | manual
+    NIGHTLY = "nightly"  # the beat's run; others: command, import, manual
+    trigger = models.CharField(max_length=20, default=NIGHTLY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     calls_scanned = models.PositiveIntegerField(default=0)
     dwellings_found = models.PositiveIntegerField(default=0)

@@ -5,6 +5,7 @@ from celery import shared_task
 from config.celery import TRANSIENT_RETRY
 
 from . import detection
+from .models import DetectionRun
 
 
 @shared_task(
@@ -22,6 +23,6 @@ def detect_repeat_callers(as_of: str | None = None, full_history: bool = False) 
     run = detection.detect_repeat_callers(
         as_of=detection.parse_as_of(as_of) if as_of else None,
         full_history=full_history,
-        trigger="nightly",
+        trigger=DetectionRun.NIGHTLY,
     )
     return {"run": run.pk, "status": run.status, "referrals_opened": run.referrals_opened}

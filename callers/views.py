@@ -9,16 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.roles import CASEWORK_ROLES, role_required
-from core.services import Operation, log_objects, processing_log
+from core.services import log_shown
 from referrals.consultation import justification_gate
 
 from . import selectors
 from .models import Dwelling
-
-# The processing log is kept past retention and read by auditors, who see no casework:
-# it records which dwellings a search showed, never what was typed (an address).
-SEARCH_SHOWN = "dwelling search: shown in the results"
-SEARCH_EMPTY = "dwelling search: no dwelling shown"
 
 
 @role_required(*CASEWORK_ROLES)
@@ -27,18 +22,14 @@ def dwelling_search(request):
     dwelling shown is a consultation, logged by its id."""
     query = request.GET.get("q", "").strip()[:200]
     dwellings = list(selectors.dwellings_search(query)) if query else []
-    if dwellings:
-        log_objects(
+    if query:
+        # The log is kept past retention and read by auditors: it records which dwellings
+        # the search showed, never what was typed (an address).
+        log_shown(
             user=request.user,
-            events=[(Operation.CONSULTATION, dwelling, SEARCH_SHOWN) for dwelling in dwellings],
-        )
-    elif query:
-        processing_log(
-            user=request.user,
-            operation=Operation.CONSULTATION,
+            objects=dwellings,
             object_type="dwelling",
-            justification=SEARCH_EMPTY,
-            request=request,
+            justification="dwelling search",
         )
     return render(request, "callers/dwelling_search.html", {"query": query, "dwellings": dwellings})
 

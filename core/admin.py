@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import ApiToken, ProcessingLog
-from .services import Operation, api_token_revoke, log_objects
+from .services import api_token_revoke, log_shown
 
 
 class CaseworkAdmin(admin.ModelAdmin):
@@ -25,22 +25,23 @@ class CaseworkAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if changelist is not None:
-            _log_admin_read(request, changelist.result_list)
+            self._log_read(request, changelist.result_list)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None:
-            _log_admin_read(request, [original])
+            self._log_read(request, [original])
         return response
 
-
-def _log_admin_read(request, objects) -> None:
-    log_objects(
-        user=request.user,
-        events=[(Operation.CONSULTATION, obj, "admin") for obj in objects],
-    )
+    def _log_read(self, request, objects) -> None:
+        log_shown(
+            user=request.user,
+            objects=objects,
+            object_type=self.model._meta.model_name,
+            justification="admin",
+        )
 
 
 @admin.register(ProcessingLog)

@@ -31,23 +31,16 @@ class LoggedListMixin:
         raise NotImplementedError
 
     def list(self, request, *args, **kwargs):
-        from .services import Operation, log_objects, processing_log
+        from .services import log_shown
 
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        why = self.list_justification(request)
-        if rows:
-            log_objects(
-                user=request.user, events=[(Operation.CONSULTATION, row, why) for row in rows]
-            )
-        else:
-            model = self.get_queryset().model
-            processing_log(
-                user=request.user,
-                operation=Operation.CONSULTATION,
-                object_type=model._meta.model_name,
-                justification=why,
-                request=request,
-            )
+        queryset = self.get_queryset()
+        rows = self.paginate_queryset(self.filter_queryset(queryset))
+        log_shown(
+            user=request.user,
+            objects=rows,
+            object_type=queryset.model._meta.model_name,
+            justification=self.list_justification(request),
+        )
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 

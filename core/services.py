@@ -102,6 +102,22 @@ def log_objects(*, user, events) -> list[ProcessingLog]:
     return insert(entries)
 
 
+def log_shown(*, user, objects, object_type: str, justification: str) -> None:
+    """A list, search or queue page read: one consultation per record shown, or, when it
+    showed none, one entry without an id (a probe for a record leaves a trace too)."""
+    if objects:
+        log_objects(
+            user=user, events=[(Operation.CONSULTATION, obj, justification) for obj in objects]
+        )
+    else:
+        processing_log(
+            user=user,
+            operation=Operation.CONSULTATION,
+            object_type=object_type,
+            justification=justification,
+        )
+
+
 def log_collection(*, user, obj, justification: str = ""):
     """A record was created from what someone told us (a call, a dwelling, a referral)."""
     return log_object(

@@ -11,10 +11,10 @@ from callers.selectors import plan_current
 from core.errors import DomainError
 from core.models import ProcessingLog
 from core.roles import CASEWORK_ROLES, role_required
-from core.services import log_objects
+from core.services import log_objects, log_shown
 
 from . import selectors, services
-from .consultation import consultation_log, justification_gate, justification_remember
+from .consultation import justification_gate, justification_remember
 from .forms import (
     ActionForm,
     AssignForm,
@@ -66,13 +66,7 @@ def queue(request):
     if assignee and assignee not in ("me", "none"):
         shown["assignee"] = "given"
     why = " ".join(["referral queue", *(f"{k}={v}" for k, v in sorted(shown.items()))])
-    if referrals:
-        log_objects(
-            user=request.user,
-            events=[(Operation.CONSULTATION, referral, why) for referral in referrals],
-        )
-    else:
-        consultation_log(request=request, object_type="referral", justification=why)
+    log_shown(user=request.user, objects=referrals, object_type="referral", justification=why)
     template = "referrals/_queue_table.html" if request.htmx else "referrals/queue.html"
     return render(
         request,

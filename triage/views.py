@@ -11,7 +11,7 @@ from callers.services import dwelling_find
 from core.days import local_midnight
 from core.errors import DomainError
 from core.roles import Role, role_required
-from core.services import Operation, log_consultation, log_objects
+from core.services import log_consultation, log_shown
 
 from . import engine, selectors, services
 from .forms import IntakeForm, RuleSetForm, WhatIfForm
@@ -131,9 +131,8 @@ def call_list(request):
 def review_queue(request):
     decisions = list(selectors.decisions_for_review()[:200])
     # The handlers' notes may name people: each decision shown is a consultation.
-    log_objects(
-        user=request.user,
-        events=[(Operation.CONSULTATION, decision, "review queue") for decision in decisions],
+    log_shown(
+        user=request.user, objects=decisions, object_type="decision", justification="review queue"
     )
     return render(request, "triage/review_queue.html", {"decisions": decisions})
 

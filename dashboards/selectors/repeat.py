@@ -279,15 +279,12 @@ class RepeatFigures:
         if nightly:
             return nightly[0]
         return (
-            DetectionRun.objects.filter(trigger=NIGHTLY)
+            DetectionRun.objects.filter(trigger=DetectionRun.NIGHTLY)
             .exclude(status=DetectionRun.Status.SKIPPED)
             .order_by("-started_at", "-id")
             .first()
         )
 
 
-NIGHTLY = "nightly"  # callers.tasks' trigger
-
-
 def _nightly(run: DetectionRun) -> bool:
-    return run.trigger == NIGHTLY and run.status != DetectionRun.Status.SKIPPED
+    return run.trigger == DetectionRun.NIGHTLY and run.status != DetectionRun.Status.SKIPPED
