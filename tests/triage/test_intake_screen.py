@@ -42,6 +42,16 @@ def _form(**changes):
     return data
 
 
+# The screen's override to police, less its note.
+POLICE_OVERRIDE_FORM = {
+    "decision": "override",
+    "final_agency": "POLICE",
+    "final_police_attend": "yes",
+    "override_reason": "risk_higher",
+    "grade": "1",
+}
+
+
 def test_the_new_call_page_starts_in_the_address_and_lists_shortcuts(login, handler):
     html = login(handler).get(reverse("triage:call-new")).content.decode()
     address = html.split('name="address"')[1].split(">")[0]
@@ -156,14 +166,7 @@ def test_a_raised_check_blocks_saving_until_confirmed(login, handler):
 def test_the_review_queue_lists_overrides_with_who_and_why(login, handler, supervisor):
     login(handler).post(
         reverse("triage:call-new"),
-        _form(
-            decision="override",
-            final_agency="POLICE",
-            final_police_attend="yes",
-            override_reason="risk_higher",
-            override_note="Knife mentioned.",
-            grade="1",
-        ),
+        _form(**POLICE_OVERRIDE_FORM, override_note="Knife mentioned."),
     )
     html = login(supervisor).get(reverse("triage:review-queue")).content.decode()
     assert "Knife mentioned." in html
@@ -226,13 +229,7 @@ def test_police_not_attending_needs_what_the_caller_was_told(login, handler):
 def test_an_override_needs_a_note_whatever_the_reason(login, handler):
     response = login(handler).post(
         reverse("triage:call-new"),
-        _form(
-            decision="override",
-            final_agency="POLICE",
-            final_police_attend="yes",
-            override_reason="risk_higher",
-            grade="1",
-        ),
+        _form(**POLICE_OVERRIDE_FORM),
     )
     assert response.status_code == 400
     assert "Explain the override." in response.content.decode()
