@@ -15,9 +15,10 @@ Operation = ProcessingLog.Operation
 
 
 def _who(user) -> dict:
+    # By id: assigning the instance costs the ORM's relation checks on every entry.
     if getattr(user, "is_authenticated", False):
-        return {"user": user, "username": user.get_username(), "role": role_label(user)}
-    return {"user": None, "username": "system", "role": "system"}
+        return {"user_id": user.pk, "username": user.get_username(), "role": role_label(user)}
+    return {"user_id": None, "username": "system", "role": "system"}
 
 
 def processing_log(
@@ -50,10 +51,14 @@ def processing_log(
     return entry
 
 
+# Built once: a Choices class's ``values`` is a new list at every use.
+_OPERATIONS = frozenset(Operation.values)
+
+
 def _entry(
     who: dict, *, operation, object_type, object_id, justification="", recipient="", request_id
 ) -> ProcessingLog:
-    if operation not in Operation.values:
+    if operation not in _OPERATIONS:
         raise ValueError(f"Unknown processing operation {operation!r}")
     return ProcessingLog(
         **who,

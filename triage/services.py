@@ -52,9 +52,12 @@ def received_at_error(moment: datetime, now: datetime) -> str | None:
     return None
 
 
+_CHANNELS = frozenset(Call.Channel.values)  # once: ``values`` is a new list at every use
+
+
 def _validate_intake(*, channel, address, narrative, received_at, now, facts):
     errors: dict = {}
-    if channel not in Call.Channel.values:
+    if channel not in _CHANNELS:
         errors["channel"] = [f"Must be one of {', '.join(Call.Channel.values)}."]
     _check_text(errors, "address", address, limit=MAX_ADDRESS, required=True)
     _check_text(errors, "narrative", narrative, limit=MAX_NARRATIVE)
