@@ -1,5 +1,6 @@
 """New rows written on the intake's hot path without the ORM's per-query SQL compiler."""
 
+import datetime
 import functools
 
 from django.db import connection
@@ -20,6 +21,24 @@ def insert(objs: list) -> list:
     for obj, pk in zip(objs, pks, strict=True):
         _saved(obj, pk)
     return objs
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT rows of ``model`` given as {attname: value}, without building instances, for
+    the processing log's entries on every request. Every concrete field but the primary key
+    is given, as a value the driver takes as it is (text, a number, None) or an aware
+    datetime (adapted as the ORM adapts it). No defaults, no validation, no signals."""
+    if not rows:
+        return
+    sql, fields = _insert_sql(model, len(rows))
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
+    for row in rows:
+        for field in fields:
+            value = row[field.attname]
+            params.append(adapt(value) if isinstance(value, datetime.datetime) else value)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def insert_new(objs: list, *, key: str) -> list:

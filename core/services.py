@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .errors import DomainError
-from .inserts import insert
+from .inserts import insert_rows
 from .middleware import current_request_id
 from .models import ApiToken, ProcessingLog, hash_token
 from .roles import role_label
@@ -55,20 +55,24 @@ def processing_log(
 _OPERATIONS = frozenset(Operation.values)
 
 
-def _entry(
+def _entry(who: dict, **event) -> ProcessingLog:
+    return ProcessingLog(**_entry_values(who, **event))
+
+
+def _entry_values(
     who: dict, *, operation, object_type, object_id, justification="", recipient="", request_id
-) -> ProcessingLog:
+) -> dict:
     if operation not in _OPERATIONS:
         raise ValueError(f"Unknown processing operation {operation!r}")
-    return ProcessingLog(
+    return {
         **who,
-        operation=operation,
-        object_type=object_type,
-        object_id=str(object_id),
-        justification=justification[:500],
-        recipient=recipient[:200],
-        request_id=request_id,
-    )
+        "operation": operation,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "justification": justification[:500],
+        "recipient": recipient[:200],
+        "request_id": request_id,
+    }
 
 
 def log_object(*, user, operation: str, obj, justification: str = "", recipient: str = ""):
@@ -87,12 +91,13 @@ def log_object(*, user, operation: str, obj, justification: str = "", recipient:
 LOG_BATCH = 500
 
 
-def log_objects(*, user, events) -> list[ProcessingLog]:
+def log_objects(*, user, events) -> None:
     """Several events about model instances in one insert: ``events`` is
-    (operation, obj, justification) triples, as ``log_object`` takes them one by one."""
-    who, request_id = _who(user), current_request_id()
-    entries = [
-        _entry(
+    (operation, obj, justification) triples, as ``log_object`` takes them one by one.
+    Every intake writes some, so they go in as rows, without building model instances."""
+    who, request_id, at = _who(user), current_request_id(), timezone.now()
+    rows = [
+        _entry_values(
             who,
             operation=operation,
             object_type=obj._meta.model_name,
@@ -102,9 +107,8 @@ def log_objects(*, user, events) -> list[ProcessingLog]:
         )
         for operation, obj, justification in events
     ]
-    if len(entries) > LOG_BATCH:
-        return ProcessingLog.objects.bulk_create(entries, batch_size=LOG_BATCH)
-    return insert(entries)
+    for start in range(0, len(rows), LOG_BATCH):
+        insert_rows(ProcessingLog, [{**row, "at": at} for row in rows[start : start + LOG_BATCH]])
 
 
 def log_shown(*, user, objects, object_type: str, justification: str) -> None:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from core.inserts import insert, insert_new
+from core.inserts import insert, insert_new, insert_rows
 from core.models import ProcessingLog
 from referrals.models import Referral
 from tests.factories import take_call
@@ -98,3 +98,29 @@ def test_insert_new_refuses_rows_it_could_not_tell_apart():
     with pytest.raises(ValueError, match="share the dwelling"):
         insert_new(twins, key="dwelling")
     assert not Referral.objects.exists()
+
+
+def test_insert_rows_refuses_a_row_that_leaves_out_a_field(django_assert_num_queries):
+    row = {"at": timezone.now(), "user_id": None, "username": "system", "role": "system"}
+    with django_assert_num_queries(0), pytest.raises(KeyError, match="operation"):
+        insert_rows(ProcessingLog, [row])
+
+
+def test_insert_rows_writes_rows_as_given(django_assert_num_queries):
+    at = datetime(2026, 3, 29, 0, 59, 59, 250000, tzinfo=UTC)
+    row = {
+        "at": at,
+        "user_id": None,
+        "username": "system",
+        "role": "system",
+        "operation": "erasure",
+        "object_type": "call",
+        "object_id": "12",
+        "justification": "",
+        "recipient": "",
+        "request_id": "r1",
+    }
+    with django_assert_num_queries(1):
+        insert_rows(ProcessingLog, [row, {**row, "object_id": "13"}])
+    written = ProcessingLog.objects.filter(request_id="r1").order_by("id")
+    assert [(entry.object_id, entry.at) for entry in written] == [("12", at), ("13", at)]

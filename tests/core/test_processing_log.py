@@ -19,6 +19,7 @@ from core.services import (
     log_consultation,
     log_disclosure,
     log_erasures,
+    log_objects,
     processing_log,
 )
 from tests.factories import UserFactory, facts, take_call
@@ -140,6 +141,50 @@ def test_an_api_list_is_capped_however_large_the_limit_asked(
         take_call(handler=handler)
     response = login(supervisor).get("/api/calls/", {"limit": 1_000_000})
     assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
+
+
+def _recorded(entry) -> dict:
+    fields = ("user_id", "username", "role", "operation", "object_type", "object_id")
+    return {name: getattr(entry, name) for name in (*fields, "justification", "request_id")}
+
+
+def test_events_logged_together_record_what_one_entry_records(handler, monkeypatch):
+    monkeypatch.setattr("core.services.current_request_id", lambda: "req-9")
+    call = take_call(handler=handler)
+    one = processing_log(
+        user=handler,
+        operation="consultation",
+        object_type="call",
+        object_id=call.pk,
+        justification="why " * 200,
+    )
+    before = timezone.now()
+    log_objects(user=handler, events=[("consultation", call, "why " * 200)])
+    together = ProcessingLog.objects.order_by("-id").first()
+    assert together.pk != one.pk and _recorded(together) == _recorded(one)
+    assert len(together.justification) == 500 and together.request_id == "req-9"
+    assert before <= together.at <= timezone.now() and together.at.utcoffset() == timedelta(0)
+
+
+def test_more_events_than_a_batch_are_all_written_with_one_time(handler, monkeypatch):
+    monkeypatch.setattr("core.services.LOG_BATCH", 3)
+    calls = [take_call(handler=handler) for _ in range(7)]
+    start = ProcessingLog.objects.order_by("-id").values_list("id", flat=True).first()
+    log_objects(user=None, events=[("combination", call, "trigger") for call in calls])
+    written = ProcessingLog.objects.filter(id__gt=start).order_by("id")
+    assert [entry.object_id for entry in written] == [str(call.pk) for call in calls]
+    assert {(entry.username, entry.role, entry.user_id) for entry in written} == {
+        ("system", "system", None)
+    }
+    assert len({entry.at for entry in written}) == 1
+
+
+def test_events_with_an_unknown_operation_write_nothing(handler):
+    call = take_call(handler=handler)
+    count = ProcessingLog.objects.count()
+    with pytest.raises(ValueError):
+        log_objects(user=handler, events=[("consultation", call, ""), ("peek", call, "")])
+    assert ProcessingLog.objects.count() == count
 
 
 def test_the_system_is_recorded_when_no_one_is_logged_in():
