@@ -324,8 +324,11 @@ def _transition(referral, *, user, status, outcome, outcome_note, now) -> None:
             errors["outcome"] = ["Choose the outcome to close the referral with."]
         elif outcome == Referral.Outcome.OTHER and not outcome_note:
             errors.setdefault("outcome_note", ["Describe the outcome."])
-    elif outcome:
-        errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
+    else:
+        if outcome:
+            errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
+        if outcome_note:
+            errors["outcome_note"] = [_NOTE_ONLY_ON_CLOSING]
     if errors:
         raise DomainError(errors=errors)
     referral.status = target
@@ -341,6 +344,9 @@ def _transition(referral, *, user, status, outcome, outcome_note, now) -> None:
     _event(referral, ReferralEvent.Kind.STATUS, detail, user, now)
 
 
+_NOTE_ONLY_ON_CLOSING = (
+    "An outcome note is recorded only when the referral is closed: add a note instead."
+)
 _STATUS_FIELDS = ("status", "outcome", "outcome_note", "closed_at", "closed_by", "review_due")
 
 
@@ -401,10 +407,16 @@ def referral_update(
 ) -> Referral:
     """Several changes at once (the API's PATCH): all of them are made, or none."""
     now = now or timezone.now()
-    if outcome and status is UNCHANGED:
-        raise DomainError(
-            "An outcome is recorded only when the referral is closed.", field="outcome"
-        )
+    # An outcome or its note goes with the move that closes the referral; anything else
+    # would be answered 200 and dropped.
+    if status is UNCHANGED or status == referral.status:
+        errors = {}
+        if outcome:
+            errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
+        if outcome_note:
+            errors["outcome_note"] = [_NOTE_ONLY_ON_CLOSING]
+        if errors:
+            raise DomainError(errors=errors)
     if assignee is not UNCHANGED:
         referral = referral_assign(referral=referral, user=user, assignee=assignee, now=now)
     if review_due is not UNCHANGED:

@@ -79,7 +79,12 @@ class ReferralPatchSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(
         choices=Referral.Outcome.choices, required=False, help_text="Required to close."
     )
-    outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    outcome_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="With the outcome, when closing; refused (400) on any other change.",
+    )
 
     def validate(self, attrs):
         if not attrs:

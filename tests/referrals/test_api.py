@@ -249,6 +249,39 @@ def test_patch_closes_with_an_outcome(login, triage_staff):
     assert (response.json()["status"], response.json()["outcome"]) == ("closed", "demand_reduced")
 
 
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        ("new", {"outcome_note": "Moved to a care home"}),
+        ("new", {"status": "in_review", "outcome_note": "Moved to a care home"}),
+        ("closed", {"status": "closed", "outcome": "moved_away"}),
+        ("closed", {"status": "closed", "outcome_note": "Moved to a care home"}),
+    ],
+)
+def test_patch_refuses_an_outcome_or_its_note_without_closing(login, triage_staff, status, body):
+    referral = ReferralFactory(status=status)
+    events = referral.events.count()
+    response = _patch(login(triage_staff), referral, body)
+    assert response.status_code == 400
+    field = "outcome_note" if "outcome_note" in body else "outcome"
+    assert "only when the referral is closed" in response.json()[field][0]
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome_note, referral.events.count()) == (
+        status,
+        "",
+        events,
+    )
+
+
+def test_patch_closes_with_an_outcome_note(login, triage_staff):
+    referral = ReferralFactory(status="monitoring")
+    body = {"status": "closed", "outcome": "other", "outcome_note": "Moved to a care home"}
+    response = _patch(login(triage_staff), referral, body)
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.outcome_note) == ("other", "Moved to a care home")
+
+
 def test_patch_assigns_by_username_and_sets_the_review_date(login, triage_staff, supervisor):
     referral = ReferralFactory()
     due = (timezone.localdate() + timedelta(days=14)).isoformat()

@@ -364,6 +364,21 @@ def test_a_move_the_workflow_does_not_allow_is_refused_on_the_page(casework):
     assert referral.status == "new"
 
 
+def test_an_outcome_note_on_a_move_that_does_not_close_is_refused_not_dropped(casework):
+    client, referral = casework
+    response = client.post(
+        reverse("referrals:transition", args=[referral.pk]),
+        {"status": "in_review", "outcome_note": "Spoke to the daughter"},
+    )
+    assert response.status_code == 400
+    assert "An outcome note is recorded only when the referral is closed" in (
+        response.content.decode()
+    )
+    assert "Spoke to the daughter" in response.content.decode()  # the text stays in the form
+    referral.refresh_from_db()
+    assert referral.status == "new"
+
+
 def test_a_response_plan_is_published_from_the_page(casework, triage_staff):
     client, referral = casework
     review_by = timezone.localdate() + timedelta(days=90)
