@@ -21,8 +21,13 @@ def navigation(request):
     if not roles:
         return {"nav_items": (), "user_roles": roles}
     items = [
-        {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
+        {"label": label, "url": reverse(name), "active": False}
         for label, name, allowed in NAV_ITEMS
         if roles & allowed
     ]
+    # The page is the item with the longest URL it is under: /calls/new/ is "New call", not
+    # also "Calls"; one item at most is the current page.
+    under = [item for item in items if request.path.startswith(item["url"])]
+    if under:
+        max(under, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "user_roles": roles}

@@ -58,6 +58,25 @@ def test_navigation_shows_only_what_the_role_may_use(login, request, role_fixtur
         assert f">{label}<" not in nav
 
 
+@pytest.mark.parametrize(
+    ("role_fixture", "url", "current"),
+    [
+        ("handler", "triage:call-new", "New call"),
+        ("handler", "triage:call-list", "Calls"),
+        ("supervisor", "triage:review-queue", "Review queue"),
+        ("supervisor", "triage:ruleset-list", "Rule sets"),
+        ("supervisor", "referrals:review", "Weekly review"),
+        ("supervisor", "referrals:queue", "Referral queue"),
+    ],
+)
+def test_navigation_marks_one_item_as_the_current_page(login, request, role_fixture, url, current):
+    user = request.getfixturevalue(role_fixture)
+    html = login(user).get(reverse(url)).content.decode()
+    nav = html.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert nav.count('aria-current="page"') == 1
+    assert f'aria-current="page">{current}<' in nav
+
+
 def test_logout_ends_the_session(login, handler):
     client = login(handler)
     client.post(reverse("logout"))
