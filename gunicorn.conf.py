@@ -8,6 +8,7 @@ workers (131 against 231 intakes/s on 2 cores). Threads would shield the workers
 slow clients; control-room browsers are on the force's network.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -25,6 +26,17 @@ timeout = 300
 # against 2.5-3.8 s). Loading opens no database or Redis connection, so none
 # is shared across the fork. New code therefore needs a restart, not a HUP.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """The loaded app (about 100,000 objects) lives as long as the worker: frozen before
+    the fork, the garbage collector's full passes in the worker no longer walk it. Each
+    full pass cost a request about 50 ms, once every thousand or so intakes; frozen, 5 ms
+    (bench: 1,000 intakes in process). As the gc module's documentation advises for
+    servers that fork."""
+    gc.freeze()
+
+
 # A worker is replaced after about this many requests (spread out so that they do not all
 # restart at once); a restart waits up to graceful_timeout for the request in hand.
 max_requests = 5000

@@ -66,3 +66,18 @@ def test_gunicorn_loads_the_app_before_forking():
     from tests.core.test_compose import _gunicorn_config
 
     assert _gunicorn_config({})["preload_app"] == "True"
+
+
+def test_gunicorn_freezes_the_loaded_app_before_each_fork():
+    import gc
+    import runpy
+
+    from tests.core.test_compose import ROOT
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        conf["pre_fork"](server=None, worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
