@@ -107,8 +107,10 @@ def log_objects(*, user, events) -> None:
         )
         for operation, obj, justification in events
     ]
-    for start in range(0, len(rows), LOG_BATCH):
-        insert_rows(ProcessingLog, [{**row, "at": at} for row in rows[start : start + LOG_BATCH]])
+    with transaction.atomic(savepoint=False):  # all of the batches, or none
+        for start in range(0, len(rows), LOG_BATCH):
+            batch = rows[start : start + LOG_BATCH]
+            insert_rows(ProcessingLog, [{**row, "at": at} for row in batch])
 
 
 def log_shown(*, user, objects, object_type: str, justification: str) -> None:

@@ -410,6 +410,8 @@ def referral_update(
     # An outcome or its note goes with the move that closes the referral; anything else
     # would be answered 200 and dropped.
     if status is UNCHANGED or status == referral.status:
+        if outcome or outcome_note:
+            _require_open(referral)  # a closed referral's outcome stays as it was closed
         errors = {}
         if outcome:
             errors["outcome"] = ["An outcome is recorded only when the referral is closed."]

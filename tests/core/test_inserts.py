@@ -122,5 +122,5 @@ def test_insert_rows_writes_rows_as_given(django_assert_num_queries):
     }
     with django_assert_num_queries(1):
         insert_rows(ProcessingLog, [row, {**row, "object_id": "13"}])
-    written = ProcessingLog.objects.filter(request_id="r1").order_by("id")
+    written = ProcessingLog.objects.filter(request_id="r1", at=at).order_by("id")
     assert [(entry.object_id, entry.at) for entry in written] == [("12", at), ("13", at)]

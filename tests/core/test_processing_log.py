@@ -166,17 +166,31 @@ def test_events_logged_together_record_what_one_entry_records(handler, monkeypat
     assert before <= together.at <= timezone.now() and together.at.utcoffset() == timedelta(0)
 
 
-def test_more_events_than_a_batch_are_all_written_with_one_time(handler, monkeypatch):
+def test_more_events_than_a_batch_are_all_written_with_one_time(
+    handler, monkeypatch, django_assert_num_queries
+):
     monkeypatch.setattr("core.services.LOG_BATCH", 3)
     calls = [take_call(handler=handler) for _ in range(7)]
     start = ProcessingLog.objects.order_by("-id").values_list("id", flat=True).first()
-    log_objects(user=None, events=[("combination", call, "trigger") for call in calls])
+    with django_assert_num_queries(3):  # batches of 3, 3 and 1
+        log_objects(user=None, events=[("combination", call, "trigger") for call in calls])
     written = ProcessingLog.objects.filter(id__gt=start).order_by("id")
     assert [entry.object_id for entry in written] == [str(call.pk) for call in calls]
     assert {(entry.username, entry.role, entry.user_id) for entry in written} == {
         ("system", "system", None)
     }
     assert len({entry.at for entry in written}) == 1
+
+
+def test_a_logged_time_is_stored_as_the_orm_stores_it(handler, monkeypatch):
+    # Found by a query: a time written unadapted can read back equal yet not match one.
+    moment = datetime(2026, 3, 29, 0, 59, 59, 250000, tzinfo=UTC)
+    monkeypatch.setattr("core.services.timezone.now", lambda: moment)
+    call = take_call(handler=handler)
+    consulted = ProcessingLog.objects.filter(at=moment, operation="consultation")
+    log_objects(user=handler, events=[("consultation", call, "")])
+    processing_log(user=handler, operation="consultation", object_type="call")
+    assert consulted.count() == 2
 
 
 def test_events_with_an_unknown_operation_write_nothing(handler):

@@ -254,8 +254,7 @@ def test_patch_closes_with_an_outcome(login, triage_staff):
     [
         ("new", {"outcome_note": "Moved to a care home"}),
         ("new", {"status": "in_review", "outcome_note": "Moved to a care home"}),
-        ("closed", {"status": "closed", "outcome": "moved_away"}),
-        ("closed", {"status": "closed", "outcome_note": "Moved to a care home"}),
+        ("monitoring", {"status": "monitoring", "outcome": "moved_away"}),
     ],
 )
 def test_patch_refuses_an_outcome_or_its_note_without_closing(login, triage_staff, status, body):
@@ -271,6 +270,22 @@ def test_patch_refuses_an_outcome_or_its_note_without_closing(login, triage_staf
         "",
         events,
     )
+
+
+@pytest.mark.parametrize(
+    "body", [{"status": "closed", "outcome": "moved_away"}, {"outcome_note": "Moved away"}]
+)
+def test_patch_says_a_closed_referral_keeps_the_outcome_it_was_closed_with(
+    login, triage_staff, body
+):
+    referral = ReferralFactory(status="closed", outcome="demand_reduced")
+    response = _patch(login(triage_staff), referral, body)
+    assert response.status_code == 400
+    assert response.json()["status"] == [
+        "This referral is closed. If there is a new concern, raise a new referral."
+    ]
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.outcome_note) == ("demand_reduced", "")
 
 
 def test_patch_closes_with_an_outcome_note(login, triage_staff):

@@ -74,3 +74,33 @@ def test_a_decided_repeat_call_with_a_referral_and_plan_matches(handler):
     assert direct["dwelling"]["response_plan"]["what_to_do"] == "Send the crisis team."
     _assert_same(call)
     _assert_same(first)  # an earlier, undecided call at the same dwelling
+
+
+# Input serializers copy their declared fields cheaply (StrictSerializer.get_fields) --------
+
+
+def _all_fields(serializer):
+    for field in serializer.fields.values():
+        yield field
+        for inner in ("child", "child_relation"):
+            if hasattr(field, inner):
+                yield getattr(field, inner)
+
+
+def test_two_input_serializers_share_no_field_and_every_child_is_bound_to_its_copy():
+    from rest_framework import serializers
+
+    from triage.api.serializers import DecisionInputSerializer, StrictSerializer
+
+    class WithRelated(StrictSerializer):
+        calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    for cls in (DecisionInputSerializer, WithRelated):
+        first, second = cls(data={}, context={"who": 1}), cls(data={}, context={"who": 2})
+        assert not {id(f) for f in _all_fields(first)} & {id(f) for f in _all_fields(second)}
+        assert not {id(f) for f in _all_fields(first)} & {
+            id(f) for f in cls._declared_fields.values()
+        }
+        checks = first.fields.get("check_confirmations") or first.fields["calls"]
+        inner = getattr(checks, "child", None) or checks.child_relation
+        assert inner.parent is checks and inner.context == {"who": 1}

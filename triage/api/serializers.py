@@ -44,12 +44,11 @@ class StrictSerializer(serializers.Serializer):
         # DRF deep-copies every declared field for each instance: rebuilding a field from
         # deep copies of its arguments was a twentieth of an intake's CPU. A declared field
         # is never bound itself (only its copies are), so a shallow copy is as good for a
-        # plain field. One that holds a bound child field, or a nested serializer, is still
-        # deep-copied, so that the child's parent is the copy.
+        # plain field. One that holds a bound child field (a list or dict field, a many
+        # related field), or a nested serializer, is still deep-copied, so that the child's
+        # parent (and through it the context) is the copy's.
         return {
-            name: copy.deepcopy(field)
-            if hasattr(field, "child") or isinstance(field, serializers.BaseSerializer)
-            else copy.copy(field)
+            name: copy.deepcopy(field) if _holds_a_field(field) else copy.copy(field)
             for name, field in self._declared_fields.items()
         }
 
@@ -68,6 +67,14 @@ class StrictSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
+
+
+def _holds_a_field(field) -> bool:
+    return (
+        hasattr(field, "child")
+        or hasattr(field, "child_relation")
+        or isinstance(field, serializers.BaseSerializer)
+    )
 
 
 class StrictChoiceField(serializers.ChoiceField):
