@@ -2,10 +2,19 @@
 
     python bench/bench_intake.py [--calls 500]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench python bench/bench_intake.py
+    DATABASE_URL=... python bench/bench_intake.py --existing [--calls 200] [--seed 1]
 
 Creates a test database (SQLite in memory, or test_<name> on PostgreSQL), takes warm-up
 calls, then times each request through the whole stack below the web server: middleware,
 DRF, validation, dwelling resolution, repeat-call count, engine, referral and save.
+
+With --existing it uses the database DATABASE_URL names as it is (a seeded bench database:
+it adds calls to it), and sends 10 of every 11 calls from dwellings already on file, as
+bench_load does. Its CPU per intake varies with the machine's speed; for a comparison
+that does not, count instructions, the difference of two runs under callgrind:
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        python bench/bench_intake.py --existing --calls 200   # and --calls 0
 """
 
 import argparse
@@ -33,7 +42,12 @@ from bench.workload import call_body, percentile  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL's data")
+    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    if args.existing:
+        existing(args.calls, random.Random(args.seed))
+        return
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -60,6 +74,41 @@ def main() -> None:
         print(f"  p99    {percentile(timings, 99):.1f} ms")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def existing(calls: int, rng: random.Random) -> None:
+    from django.contrib.auth.models import Group, User
+
+    user, _ = User.objects.get_or_create(username="bench-intake-handler")
+    user.groups.add(Group.objects.get(name="call_handler"))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    with connection.cursor() as cursor:  # a sample of the dwellings on file
+        cursor.execute(
+            "SELECT address FROM callers_dwelling WHERE id %% 97 = %s LIMIT %s",
+            [rng.randrange(97), calls + 50],
+        )
+        known = [row[0] for row in cursor.fetchall()]
+    bodies = []
+    for i in range(calls + 30):
+        body = call_body(rng)
+        if i % 11 and known:
+            body["address"] = known[i % len(known)]
+        bodies.append(body)
+
+    def post(some):
+        for body in some:
+            response = client.post("/api/calls/", body, content_type="application/json")
+            if response.status_code != 201:
+                raise SystemExit(f"HTTP {response.status_code} {response.content!r}")
+
+    post(bodies[:30])  # warm-up
+    cpu, wall = time.process_time(), time.perf_counter()
+    post(bodies[30:])
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    per = 1000 / max(calls, 1)
+    print(f"POST /api/calls/ on {connection.vendor} (existing data): {calls} calls")
+    print(f"  CPU {cpu * per:.2f} ms, wall {wall * per:.2f} ms per intake (this process)")
 
 
 if __name__ == "__main__":
