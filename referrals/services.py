@@ -325,10 +325,7 @@ def _transition(referral, *, user, status, outcome, outcome_note, now) -> None:
         elif outcome == Referral.Outcome.OTHER and not outcome_note:
             errors.setdefault("outcome_note", ["Describe the outcome."])
     else:
-        if outcome:
-            errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
-        if outcome_note:
-            errors["outcome_note"] = [_NOTE_ONLY_ON_CLOSING]
+        errors.update(_outcome_without_closing(outcome, outcome_note))
     if errors:
         raise DomainError(errors=errors)
     referral.status = target
@@ -344,9 +341,18 @@ def _transition(referral, *, user, status, outcome, outcome_note, now) -> None:
     _event(referral, ReferralEvent.Kind.STATUS, detail, user, now)
 
 
-_NOTE_ONLY_ON_CLOSING = (
-    "An outcome note is recorded only when the referral is closed: add a note instead."
-)
+def _outcome_without_closing(outcome: str, outcome_note: str) -> dict[str, list[str]]:
+    """The errors for an outcome or outcome note sent with a change that does not close."""
+    errors = {}
+    if outcome:
+        errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
+    if outcome_note:
+        errors["outcome_note"] = [
+            "An outcome note is recorded only when the referral is closed: add a note instead."
+        ]
+    return errors
+
+
 _STATUS_FIELDS = ("status", "outcome", "outcome_note", "closed_at", "closed_by", "review_due")
 
 
@@ -409,16 +415,10 @@ def referral_update(
     now = now or timezone.now()
     # An outcome or its note goes with the move that closes the referral; anything else
     # would be answered 200 and dropped.
-    if status is UNCHANGED or status == referral.status:
-        if outcome or outcome_note:
-            _require_open(referral)  # a closed referral's outcome stays as it was closed
-        errors = {}
-        if outcome:
-            errors["outcome"] = ["An outcome is recorded only when the referral is closed."]
-        if outcome_note:
-            errors["outcome_note"] = [_NOTE_ONLY_ON_CLOSING]
-        if errors:
-            raise DomainError(errors=errors)
+    not_closing = status is UNCHANGED or status == referral.status
+    if not_closing and (errors := _outcome_without_closing(outcome, outcome_note)):
+        _require_open(referral)  # a closed referral's outcome stays as it was closed
+        raise DomainError(errors=errors)
     if assignee is not UNCHANGED:
         referral = referral_assign(referral=referral, user=user, assignee=assignee, now=now)
     if review_due is not UNCHANGED:
