@@ -149,21 +149,27 @@ def _refresh_dashboard_days(pks: list[int]) -> None:
 def _delete_with_cascade(obj, *, justification: str, result: RetentionResult) -> bool:
     """Delete ``obj`` and what cascades from it, logging every row. False if protected."""
     using = router.db_for_write(type(obj))
-    collector = Collector(using=using)
-    try:
-        collector.collect([obj])
-    except (ProtectedError, RestrictedError):
-        return False
-    rows: list[tuple[str, object]] = []
-    for model, instances in collector.data.items():
-        if model._meta.auto_created:
-            continue  # many-to-many link rows hold no data of their own
-        rows += [(model._meta.model_name, instance.pk) for instance in instances]
-    for qs in collector.fast_deletes:
-        if qs.model._meta.auto_created:
-            continue
-        rows += [(qs.model._meta.model_name, pk) for pk in qs.values_list("pk", flat=True)]
     with transaction.atomic(using=using):
+        # Locked, then checked: an intake locks its dwelling before it adds a call, so no
+        # call can come to point at it between the check and the delete. Checked first and
+        # locked only by the delete, such a call made the delete, and the whole run, fail.
+        locked = type(obj)._base_manager.using(using).select_for_update().filter(pk=obj.pk)
+        if not list(locked.values_list("pk", flat=True)):
+            return False  # gone already
+        collector = Collector(using=using)
+        try:
+            collector.collect([obj])
+        except (ProtectedError, RestrictedError):
+            return False
+        rows: list[tuple[str, object]] = []
+        for model, instances in collector.data.items():
+            if model._meta.auto_created:
+                continue  # many-to-many link rows hold no data of their own
+            rows += [(model._meta.model_name, instance.pk) for instance in instances]
+        for qs in collector.fast_deletes:
+            if qs.model._meta.auto_created:
+                continue
+            rows += [(qs.model._meta.model_name, pk) for pk in qs.values_list("pk", flat=True)]
         collector.delete()
         log_erasures(user=None, rows=rows, justification=justification)
     for object_type, _ in rows:

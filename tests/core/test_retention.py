@@ -194,6 +194,53 @@ def test_a_dwelling_with_a_recent_call_is_kept(handler):
     assert Dwelling.objects.filter(pk=dwelling.pk).exists()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_dwelling_an_intake_is_calling_from_is_kept_and_the_run_goes_on(handler):
+    """Retention finds the dwelling orphaned while an intake, holding the dwelling's lock,
+    is adding a call to it: the dwelling is skipped, not the run failed."""
+    import threading
+
+    from django.db import connections, transaction
+
+    dwelling = _old_call(handler).dwelling
+    apply_retention()  # the old call anonymised; the dwelling, just created, left for a day
+    _age_dwelling(dwelling)
+    locked, release, outcome = threading.Event(), threading.Event(), {}
+
+    def intake():
+        try:
+            with transaction.atomic():
+                Dwelling.objects.select_for_update().get(pk=dwelling.pk)
+                outcome["call"] = take_call(handler=handler, address=ADDRESS)
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def retention():
+        try:
+            outcome["result"] = apply_retention()
+        except Exception as exc:  # noqa: BLE001 - the failure this test is about
+            outcome["error"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    calling = threading.Thread(target=intake)
+    calling.start()
+    assert locked.wait(30)
+    applying = threading.Thread(target=retention)
+    applying.start()
+    applying.join(1)  # retention is now waiting for the dwelling's lock
+    release.set()
+    calling.join(30)
+    applying.join(60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["call"].dwelling_id == dwelling.pk
+    assert (outcome["result"].dwellings_deleted, outcome["result"].skipped) == (0, 1)
+    assert Call.objects.filter(pk=outcome["call"].pk, dwelling=dwelling).exists()
+
+
 def test_the_command_prints_counts_and_dry_runs(handler):
     call = _old_call(handler)
     out = io.StringIO()
