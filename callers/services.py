@@ -320,7 +320,9 @@ def _intake_lock_sql(column: str) -> str:
 
 
 @transaction.atomic(savepoint=False)
-def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
+def dwelling_resolve(
+    *, address: str, lock: bool = False, _retried: bool = False
+) -> Dwelling | None:
     """The dwelling an address names, created on first sight; None if no dwelling can be
     identified (a bare street name). ``lock`` takes a row lock so that concurrent intakes at
     one dwelling count their calls one after another, and reads what the handler's summary
@@ -347,4 +349,8 @@ def dwelling_resolve(*, address: str, lock: bool = False) -> Dwelling | None:
         dwelling.open_referrals, dwelling.plans_newest_first = [], []
         return dwelling
     # Found another way (a near match, its UPRN), or another writer created it meanwhile.
-    return _locked_for_intake("id", dwelling.pk)
+    if (locked := _locked_for_intake("id", dwelling.pk)) is not None or _retried:
+        return locked
+    # Deleted between finding and locking it (retention takes a dwelling left with no call
+    # or referral): resolve the address again, which now finds or creates another.
+    return dwelling_resolve(address=address, lock=True, _retried=True)

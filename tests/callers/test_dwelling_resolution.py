@@ -69,3 +69,23 @@ def test_a_mistyped_postcode_never_joins_another_towns_household(login, handler)
     march = _intake(client, "10 High Street PE15 8NH")
     assert march["calls_30d"] == 1
     assert Dwelling.objects.count() == 2
+
+
+def test_a_dwelling_deleted_between_finding_and_locking_it_is_resolved_again(monkeypatch):
+    """Retention may delete a dwelling with no call or referral just after an intake found
+    it by a near spelling: the intake resolves the address again, never goes without."""
+    from callers import services
+
+    first = services.dwelling_resolve(address=BOTH)  # no call yet: retention could take it
+    real = services._locked_for_intake
+
+    def deleted_first(column, value):
+        if column == "id" and value == first.pk:
+            Dwelling.objects.filter(pk=first.pk).delete()
+        return real(column, value)
+
+    monkeypatch.setattr(services, "_locked_for_intake", deleted_first)
+    again = services.dwelling_resolve(address=NO_TOWN, lock=True)
+    assert again is not None and again.pk != first.pk
+    assert Dwelling.objects.filter(pk=again.pk).exists()
+    assert not Dwelling.objects.filter(pk=first.pk).exists()
