@@ -97,20 +97,25 @@ def log_objects(*, user, events) -> None:
     Every intake writes some, so they go in as rows, without building model instances."""
     who, request_id, at = _who(user), current_request_id(), timezone.now()
     rows = [
-        _entry_values(
-            who,
-            operation=operation,
-            object_type=obj._meta.model_name,
-            object_id=obj.pk,
-            justification=justification,
-            request_id=request_id,
-        )
+        {
+            **_entry_values(
+                who,
+                operation=operation,
+                object_type=obj._meta.model_name,
+                object_id=obj.pk,
+                justification=justification,
+                request_id=request_id,
+            ),
+            "at": at,
+        }
         for operation, obj, justification in events
     ]
+    if len(rows) <= LOG_BATCH:  # one statement: no transaction of its own needed
+        insert_rows(ProcessingLog, rows)
+        return
     with transaction.atomic(savepoint=False):  # all of the batches, or none
         for start in range(0, len(rows), LOG_BATCH):
-            batch = rows[start : start + LOG_BATCH]
-            insert_rows(ProcessingLog, [{**row, "at": at} for row in batch])
+            insert_rows(ProcessingLog, rows[start : start + LOG_BATCH])
 
 
 def log_shown(*, user, objects, object_type: str, justification: str) -> None:
