@@ -5,17 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 
-# The environment first, then .env (as the app reads it), then the local defaults.
-from_env_file() {
-  "$BIN/python" - "$1" <<'PY'
-import os, sys, environ
-environ.Env.read_env(".env")
-print(os.environ.get(sys.argv[1], ""))
+# The environment first, then .env (as the app reads it, in one Python start), then the
+# local defaults.
+{ read -r DATABASE_URL; read -r REDIS_URL; read -r CELERY_BROKER_URL; } < <(
+  "$BIN/python" - <<'PY'
+import os, environ
+environ.Env.read_env(".env")  # never overrides what the environment already holds
+for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+    print(os.environ.get(name, ""))
 PY
-}
-DATABASE_URL=${DATABASE_URL:-$(from_env_file DATABASE_URL)}
-REDIS_URL=${REDIS_URL:-$(from_env_file REDIS_URL)}
-CELERY_BROKER_URL=${CELERY_BROKER_URL:-$(from_env_file CELERY_BROKER_URL)}
+)
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/triage}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-$REDIS_URL}
