@@ -103,12 +103,34 @@ def existing(calls: int, rng: random.Random) -> None:
                 raise SystemExit(f"HTTP {response.status_code} {response.content!r}")
 
     post(bodies[:30])  # warm-up
-    cpu, wall = time.process_time(), time.perf_counter()
+    server = _server_pid()
+    cpu, wall, server_cpu = time.process_time(), time.perf_counter(), _proc_cpu(server)
     post(bodies[30:])
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     per = 1000 / max(calls, 1)
     print(f"POST /api/calls/ on {connection.vendor} (existing data): {calls} calls")
     print(f"  CPU {cpu * per:.2f} ms, wall {wall * per:.2f} ms per intake (this process)")
+    if server is not None:
+        server_cpu = _proc_cpu(server) - server_cpu
+        print(f"  PostgreSQL CPU {server_cpu * per:.2f} ms per intake (its backend, from /proc)")
+
+
+def _server_pid() -> int | None:
+    """The PostgreSQL backend serving this process, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _proc_cpu(pid: int | None) -> float:
+    """A process's user + system CPU seconds so far (0 when there is none)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
