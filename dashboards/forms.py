@@ -6,6 +6,9 @@ from django import forms
 from .selectors import DEFAULT_DAYS, DEFAULT_HOURS, Period, monday
 
 MAX_DAYS = 731  # two years: the longest comparison a supervisor asked for
+# Dates a dashboard accepts: far wider than any data, narrow enough that a range's
+# arithmetic (its weeks, the default start before an end) stays inside the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 CHANNEL_CHOICES = [("", "Both (999 and 101)"), ("999", "999"), ("101", "101")]
 
 
@@ -24,15 +27,35 @@ class _HoursMixin(forms.Form):
         return self.cleaned_data.get("hours") or DEFAULT_HOURS
 
 
+class DayField(forms.DateField):
+    """A London day between FIRST_DAY and LAST_DAY."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY-MM-DD.",
+        "out_of_range": "Enter a date from {first} to {last}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"].format(
+                    first=f"{FIRST_DAY:%d %b %Y}", last=f"{LAST_DAY:%d %b %Y}"
+                ),
+                code="out_of_range",
+            )
+        return day
+
+
 class PeriodForm(_HoursMixin):
     """The dashboard filters, read from the query string so a view can be shared."""
 
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DayField(label="From")
+    end = DayField(label="To")
     field_order = ["start", "end", "channel", "hours"]
 
     def __init__(self, data, *, today: date):
@@ -42,17 +65,17 @@ class PeriodForm(_HoursMixin):
         if not data.get("end"):
             data["end"] = today.isoformat()
         if not data.get("start"):
-            try:
-                end = date.fromisoformat(data["end"])
-            except ValueError:
+            try:  # read as the field reads it: a date it accepts, in range
+                end = self.base_fields["end"].to_python(data["end"]) or today
+            except forms.ValidationError:
                 end = today
-            data["start"] = (end - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            data["start"] = max(FIRST_DAY, end - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
         super().__init__(data)
 
     def clean(self):
         cleaned = super().clean()
         end = cleaned.get("end") or self.today
-        start = cleaned.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+        start = cleaned.get("start") or max(FIRST_DAY, end - timedelta(days=DEFAULT_DAYS - 1))
         if start > end:
             raise forms.ValidationError("The start date must not be after the end date.")
         if (end - start).days + 1 > MAX_DAYS:
@@ -71,9 +94,7 @@ class PeriodForm(_HoursMixin):
 class PackForm(_HoursMixin):
     """The weekly pack: any date picks its Monday-to-Sunday week (default: last full week)."""
 
-    week = forms.DateField(
-        label="Week containing", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    week = DayField(label="Week containing")
     field_order = ["week", "channel", "hours"]
 
     def __init__(self, data, *, today: date):

@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -11,7 +12,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from callers.models import Dwelling
 from core.roles import Role, role_required
+from core.services import log_shown
 
 from . import charts
 from .forms import ExportForm, PackForm, PeriodForm
@@ -184,7 +187,15 @@ def busiest(request):
     period = form.period()
     dash = Dashboard(period, today=_today())
     template = "dashboards/_busiest.html" if request.htmx else "dashboards/busiest.html"
-    return render(request, template, {"period": period, "dash": dash})
+    response = render(request, template, {"period": period, "dash": dash})
+    # Addresses with their call counts: each dwelling shown is a consultation.
+    log_shown(
+        user=request.user,
+        objects=[Dwelling(pk=pk) for pk in dash.busiest_dwelling_ids],
+        object_type="dwelling",
+        justification="busiest dwellings (dashboard)",
+    )
+    return response
 
 
 @require_GET
@@ -223,6 +234,10 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _bad_export(reason: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 @role_required(Role.SUPERVISOR)
 def export(request, table):
@@ -236,14 +251,16 @@ def export(request, table):
     form = PeriodForm(request.GET, today=_today())
     who = ExportForm(request.GET)
     if not form.is_valid() or not who.is_valid():
-        problems = [f"{k}: {' '.join(v)}" for f in (form, who) for k, v in f.errors.items()]
-        return HttpResponseBadRequest(
-            "Invalid export request. " + "; ".join(problems), content_type="text/plain"
-        )
+        problems = [
+            " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+            for f in (form, who)
+            for name, messages in f.errors.items()
+        ]
+        return _bad_export("Invalid export request. " + "; ".join(problems))
     recipient = who.cleaned_data["recipient"].strip()
     purpose = who.cleaned_data["purpose"].strip()
     if recipient and not purpose:
-        return HttpResponseBadRequest("Give the purpose of a disclosure to another recipient.")
+        return _bad_export("Give the purpose of a disclosure to another recipient.")
     period = form.period()
     data = Dashboard(period, today=_today()).table(table, full=True)
     export_log(
@@ -274,5 +291,5 @@ def export_shared(request):
     """The "export for someone else" form: the table comes from the query string."""
     table = request.GET.get("table", "")
     if table not in Dashboard.TABLES:
-        return HttpResponseBadRequest("Choose a table to export.", content_type="text/plain")
+        return _bad_export("Choose a table to export.")
     return export(request, table)

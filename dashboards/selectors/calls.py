@@ -68,6 +68,8 @@ class CallFigures:
             raise KeyError(name)
         if name == "overrides_list":
             return self.overrides_list(limit=None if full else PAGE_ROWS)
+        if name == "reviews_overdue":
+            return self.reviews_overdue_list(limit=None if full else PAGE_ROWS)
         return getattr(self, name)
 
     # The aggregate reads: one query each, shared by the tables below. The channel filter

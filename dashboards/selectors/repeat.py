@@ -122,6 +122,10 @@ class RepeatFigures:
 
     busiest_full_count = False  # set when the candidates could not prove the list exact
 
+    @property
+    def busiest_dwelling_ids(self) -> list[int]:
+        return [r["dwelling_id"] for r in self._busiest]
+
     @cached_property
     def busiest_dwellings(self) -> Table:
         top = self._busiest
@@ -204,6 +208,9 @@ class RepeatFigures:
 
     @cached_property
     def reviews_overdue(self) -> Table:
+        return self.reviews_overdue_list(limit=PAGE_ROWS)
+
+    def reviews_overdue_list(self, *, limit: int | None) -> Table:
         overdue = self._overdue.select_related("assignee").order_by("review_due", "id")
         rows = [
             (
@@ -214,7 +221,7 @@ class RepeatFigures:
                 r.review_due,
                 (self.today - r.review_due).days,
             )
-            for r in overdue[:PAGE_ROWS]
+            for r in (overdue if limit is None else overdue[:limit])
         ]
         return Table(
             "reviews_overdue",
@@ -228,7 +235,7 @@ class RepeatFigures:
                 Column("Days overdue", "int"),
             ],
             rows,
-            note=f"Oldest first, at most {PAGE_ROWS}.",
+            note=f"Oldest first; the page shows {PAGE_ROWS}, the CSV every row.",
         )
 
     @cached_property

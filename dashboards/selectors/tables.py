@@ -3,7 +3,7 @@
 import html
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
@@ -113,8 +113,9 @@ def _cell_text(value, kind: str, *, csv: bool = False) -> str:
         return f"{value:.1f}" if csv else f"{value:.1f}%"
     if kind == "pct2":  # small shares, such as the repeat-caller share (0.14% in Farmington)
         return f"{value:.2f}" if csv else f"{value:.2f}%"
-    if kind == "hours":
-        return f"{value:.1f}" if csv else f"{value:,.1f}"
+    if kind == "hours":  # rounded half up, as the page's cards round (floatformat)
+        tenths = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{tenths:.1f}" if csv else f"{tenths:,.1f}"
     if kind == "int":
         return str(value) if csv else f"{value:,}"
     if kind == "date":

@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from callers.models import Dwelling
 from core.models import ProcessingLog
 from dashboards.charts import bar_chart, hbar_chart, line_chart, nice_max
-from dashboards.selectors import Dashboard
+from dashboards.selectors import PAGE_ROWS, Dashboard
+from referrals.models import Referral
 from tests.dashboards.helpers import ADVICE, MEDICAL, RISK, call, decide, utc
 from tests.factories import UserFactory
 
@@ -99,6 +101,51 @@ def test_invalid_filters_show_an_error_and_the_default_period(login, supervisor)
     assert response.context["period"].end == timezone.localdate()
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["end=9999-12-31", "end=0001-01-20", "start=0001-01-01&end=0001-01-10", "start=9999-12-01"],
+)
+def test_dates_outside_the_calendar_s_reach_are_a_form_error_not_a_server_error(
+    login, supervisor, query
+):
+    client = login(supervisor)
+    page = client.get(reverse("dashboards:home") + "?" + query)
+    assert page.status_code == 200
+    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in page.content.decode()
+    assert page.context["period"].end == timezone.localdate()
+    assert client.get(reverse("dashboards:busiest") + "?" + query).status_code == 200
+    export = client.get(
+        reverse("dashboards:export", kwargs={"table": "overrides_list"}) + "?" + query
+    )
+    assert export.status_code == 400
+    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in export.content.decode()
+    assert not ProcessingLog.objects.filter(operation="disclosure").exists()
+
+
+def test_a_pack_week_outside_the_calendar_s_reach_is_a_form_error(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:pack") + "?week=9999-12-31")
+    assert response.status_code == 200
+    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in response.content.decode()
+
+
+def test_an_end_date_typed_day_first_sets_the_default_start_before_it(login, supervisor):
+    response = login(supervisor).get(reverse("dashboards:home") + "?end=01/02/2026")
+    period = response.context["period"]
+    assert (period.start, period.end) == (date(2026, 1, 5), date(2026, 2, 1))
+
+
+def test_a_range_error_in_an_export_is_said_plainly(login, supervisor):
+    url = reverse("dashboards:export", kwargs={"table": "demand_daily"})
+    response = login(supervisor).get(url + "?start=2026-06-14&end=2026-06-01")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "Invalid export request. The start date must not be after the end date."
+    )
+    missing = login(supervisor).get(url + "?recipient=Someone")
+    assert missing["Content-Type"] == "text/plain; charset=utf-8"
+
+
 def test_an_htmx_request_gets_the_dashboard_partial(login, supervisor):
     response = login(supervisor).get(
         reverse("dashboards:home") + f"?{JUNE}", headers={"HX-Request": "true"}
@@ -150,6 +197,23 @@ def test_the_busiest_dwellings_load_as_a_fragment_or_a_page(login, supervisor, j
     )
     page = client.get(url).content.decode()
     assert "<html" in page and "Back to the dashboard" in page
+
+
+def test_each_dwelling_the_busiest_list_shows_is_logged_as_consulted(login, supervisor):
+    shown = [call(utc(2026, 6, 2, h), address="5 Xray Road, Ely CB7 4AA") for h in (9, 10)]
+    call(utc(2026, 6, 3, 9), address="6 Xray Road, Ely CB7 4AA")  # one call: not listed
+    response = login(supervisor).get(reverse("dashboards:busiest") + f"?{JUNE}")
+    assert "5 Xray Road" in response.content.decode()
+    logged = ProcessingLog.objects.filter(operation="consultation")
+    assert list(logged.values_list("user", "object_type", "object_id", "justification")) == [
+        (supervisor.pk, "dwelling", str(shown[0].dwelling_id), "busiest dwellings (dashboard)")
+    ]
+
+
+def test_a_busiest_list_showing_no_dwelling_still_leaves_a_trace(login, supervisor):
+    login(supervisor).get(reverse("dashboards:busiest") + f"?{JUNE}")
+    entry = ProcessingLog.objects.get(operation="consultation")
+    assert (entry.object_type, entry.object_id) == ("dwelling", "")
 
 
 # Exports -----------------------------------------------------------------------------
@@ -245,6 +309,30 @@ def test_the_override_list_exports_every_row_beyond_the_page(login, supervisor, 
     rows = _csv(response)
     assert len(rows) == 1 + 28
     assert rows[1][3] == "GEN-IMMEDIATE-RISK" and rows[1][6:8] == ["override", "downgraded"]
+
+
+def test_the_overdue_reviews_export_every_row_beyond_the_page(login, supervisor):
+    for n in range(PAGE_ROWS + 10):
+        dwelling = Dwelling.objects.create(key=f"overdue-{n}", address=f"{n} Overdue Street")
+        Referral.objects.create(
+            dwelling=dwelling, source="manual", review_due=timezone.localdate() - timedelta(days=3)
+        )
+    client = login(supervisor)
+    rows = _csv(client.get(reverse("dashboards:export", kwargs={"table": "reviews_overdue"})))
+    assert len(rows) == 1 + PAGE_ROWS + 10
+    page = client.get(reverse("dashboards:home"))
+    assert len(page.context["tables"]["reviews_overdue"].rows) == PAGE_ROWS
+
+
+def test_hours_saved_are_rounded_alike_on_the_card_and_in_the_table(login, supervisor):
+    handler = UserFactory(username="handler-hours")
+    decide(call(utc(2026, 6, 2, 9), handler=handler, **ADVICE), handler)  # diverted: 0.25 h
+    client = login(supervisor)
+    page = client.get(reverse("dashboards:home") + f"?{JUNE}&hours=0.25").content.decode()
+    assert re.search(r"Officer hours saved \(estimate\)</h3><p class=\"stat\">0\.3<", page)
+    url = reverse("dashboards:export", kwargs={"table": "diversion_weekly"})
+    rows = _csv(client.get(url + f"?{JUNE}&hours=0.25"))
+    assert rows[1][-1] == "0.3" and rows[-1][-1] == "0.3"
 
 
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_quoted(login, supervisor):
