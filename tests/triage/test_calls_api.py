@@ -246,6 +246,28 @@ def test_a_client_token_of_another_handlers_call_is_refused_not_replayed(login, 
     assert Call.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "received_at",
+    [
+        "2026-11-20T10:00:00+99:00",
+        "2026-11-20T10:00:00+24:00",
+        "2026-11-20T10:00:00-24:00",
+        "2026-11-20T25:00:00Z",
+        "2026-02-30T10:00:00Z",
+    ],
+)
+def test_a_call_time_that_is_well_formed_but_out_of_range_is_refused_with_400(
+    login, handler, received_at
+):
+    response = _post_call(login(handler), received_at=received_at)
+    assert response.status_code == 400
+    assert response.json()["received_at"] == [
+        "Datetime has wrong format. Use one of these formats instead: "
+        "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+    ]
+    assert Call.objects.count() == 0
+
+
 def test_a_call_from_before_2000_is_refused(login, handler):
     response = _post_call(login(handler), received_at="1800-01-01T00:00:00Z")
     assert response.status_code == 400
@@ -259,6 +281,15 @@ def test_call_list_filters_refuse_unknown_values(login, supervisor, query):
     response = login(supervisor).get(f"/api/calls/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+@pytest.mark.parametrize(
+    "when", ["2026-11-20T10:00:00+99:00", "2026-11-20T25:00:00Z", "9999-12-31T23:00:00-05:00"]
+)
+def test_call_list_time_filters_refuse_an_out_of_range_time_with_400(login, supervisor, when):
+    response = login(supervisor).get("/api/calls/", {"received_after": when})
+    assert response.status_code == 400
+    assert "received_after" in response.json()
 
 
 def test_call_list_filters_by_overridden(login, supervisor):

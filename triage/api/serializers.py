@@ -91,7 +91,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                # Well-formed but out of range (an offset of a day or more, a 25th hour):
+                # the parent field answers it with its usual "wrong format" message.
+                parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 raise serializers.ValidationError(
                     "Give a time zone (for example 2026-11-25T14:03:00Z or +00:00)."
