@@ -165,6 +165,37 @@ def test_the_what_if_period_is_limited_and_ordered(login, supervisor):
     assert "at most 92 days" in too_long.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("9999-12-30", "9999-12-31", "end"),
+        ("2099-12-31", "2100-01-01", "end"),
+        ("0001-01-01", "0001-01-02", "start"),
+        ("1999-12-31", "2000-01-01", "start"),
+    ],
+)
+def test_a_what_if_date_outside_2000_to_2099_is_a_form_error(login, supervisor, start, end, field):
+    live = services.ruleset_ensure_default()
+    response = login(supervisor).get(
+        reverse("triage:ruleset-detail", args=[live.pk]), {"start": start, "end": end}
+    )
+    assert response.status_code == 400
+    assert response.context["what_if_form"].errors[field] == [
+        "Enter a date from 2000-01-01 to 2099-12-31."
+    ]
+    assert "Enter a date from 2000-01-01 to 2099-12-31." in response.content.decode()
+
+
+def test_the_what_if_period_may_end_on_the_last_day_accepted(login, supervisor):
+    live = services.ruleset_ensure_default()
+    response = login(supervisor).get(
+        reverse("triage:ruleset-detail", args=[live.pk]),
+        {"start": "2099-12-01", "end": "2099-12-31"},
+    )
+    assert response.status_code == 200
+    assert response.context["result"].calls == 0
+
+
 def test_publishing_from_the_page_makes_the_draft_live(login, supervisor):
     services.ruleset_ensure_default()
     draft = services.ruleset_create(document=_draft_document())
