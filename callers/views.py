@@ -44,7 +44,7 @@ def dwelling_detail(request, pk):
         request,
         object_type="dwelling",
         object_id=dwelling.pk,
-        subject=f"the dwelling {dwelling.address}",
+        subject=f"dwelling #{dwelling.pk}",  # asked before any read is logged: no address
         related=[("referral", pk) for pk in dwelling.referrals.values_list("pk", flat=True)],
         page=reverse("callers:dwelling-detail", args=[dwelling.pk]),
         back=reverse("callers:dwelling-search"),

@@ -119,6 +119,10 @@ def justification_gate(
     redirect back to the page once answered (POST/redirect/GET). A justification given as
     ``?justification=`` is accepted too. ``related`` records (the referral's dwelling, say)
     share the answer. ``page`` is where the record is shown (default: this URL).
+
+    ``subject`` names the record on the question page, which anyone with the role can
+    reach for any id before anything is logged: a number ("dwelling #12"), never an address
+    or a name.
     """
     from django.shortcuts import redirect, render
 

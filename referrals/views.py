@@ -107,7 +107,7 @@ def _detail_response(request, referral: Referral, status=200, **bound_forms):
         request,
         object_type="referral",
         object_id=referral.pk,
-        subject=f"Referral {referral.pk}: {referral.dwelling.address}",
+        subject=f"referral #{referral.pk}",  # asked before any read is logged: no address
         related=[("dwelling", referral.dwelling_id)],
         page=reverse("referrals:detail", args=[referral.pk]),
     )

@@ -54,6 +54,17 @@ def test_opening_a_dwelling_asks_why_and_shows_nothing_yet(login, triage_staff, 
     ).exists()
 
 
+def test_the_question_names_the_dwelling_by_number_without_its_address(login, triage_staff):
+    dwelling = DwellingFactory(address=ADDRESS)
+    client = login(triage_staff)
+    asked = client.get(_url(dwelling)).content.decode()
+    refused = client.post(_url(dwelling), {"justification": " x "}).content.decode()
+    for body in (asked, refused):
+        assert "High St" not in body and "CB7 4AA" not in body
+        assert f"dwelling #{dwelling.pk}" in body
+    assert not ProcessingLog.objects.filter(object_type="dwelling").exists()
+
+
 @pytest.mark.parametrize("role", ["triage_staff", "supervisor"])
 def test_the_team_sees_the_dwellings_calls_referrals_and_plans(login, request, role, handler):
     user = request.getfixturevalue(role)

@@ -84,6 +84,18 @@ def test_opening_a_referral_asks_why_first_and_shows_nothing(login, triage_staff
     assert not _consultations(referral).exists()
 
 
+def test_the_question_names_the_referral_by_number_without_its_address(login, triage_staff):
+    referral = ReferralFactory()
+    client = login(triage_staff)
+    asked = client.get(_detail(referral)).content.decode()
+    refused = client.post(_detail(referral), {"justification": " x "}).content.decode()
+    for body in (asked, refused):
+        assert referral.dwelling.address not in body
+        assert "Orchard Way" not in body
+        assert f"referral #{referral.pk}" in body
+    assert not _consultations(referral).exists()
+
+
 def test_the_answer_is_logged_and_the_referral_shown(login, triage_staff):
     referral = ReferralNoteFactory().referral
     client = login(triage_staff)
