@@ -30,6 +30,8 @@ from .models import Referral
 Operation = ProcessingLog.Operation
 
 casework = role_required(*CASEWORK_ROLES)
+# Why the weekly review's rows are read: the agenda page and each row it re-renders (htmx).
+AGENDA = "Weekly review agenda"
 
 
 def _add_errors(form, exc: DomainError) -> None:
@@ -236,7 +238,7 @@ def _agenda_response(request, bound=None, status=200):
     referrals = list(selectors.referrals_due_for_review(until=until))
     log_objects(  # one insert for the whole agenda
         user=request.user,
-        events=[(Operation.CONSULTATION, r, "Weekly review agenda") for r in referrals],
+        events=[(Operation.CONSULTATION, r, AGENDA) for r in referrals],
     )
     return render(
         request,
@@ -287,6 +289,11 @@ def review_record(request, pk):
             _add_errors(form, exc)
     if request.htmx:
         referral = selectors.referrals_for_agenda().get(pk=referral.pk)
+        # The row shows the address, the referrer and the last decision, whatever the form
+        # said: a read, logged as the agenda logs its rows.
+        log_shown(
+            user=request.user, objects=[referral], object_type="referral", justification=AGENDA
+        )
         return render(
             request,
             "referrals/_review_row.html",

@@ -507,6 +507,37 @@ def test_a_review_decision_without_a_next_date_is_refused(login, triage_staff):
     assert not referral.reviews.exists()
 
 
+def test_a_review_row_answered_to_bad_input_logs_the_referral_it_shows(login, triage_staff):
+    referral = ReferralFactory()
+    services.referral_review_record(
+        referral=referral,
+        user=triage_staff,
+        decision="Ask the GP surgery to call.",
+        next_review=timezone.localdate() + timedelta(days=7),
+    )
+    response = login(triage_staff).post(
+        reverse("referrals:review-record", args=[referral.pk]), {}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert referral.dwelling.address in body and "Ask the GP surgery to call." in body
+    log = _consultations(referral).get()
+    assert (log.user, log.justification) == (triage_staff, "Weekly review agenda")
+
+
+def test_a_review_row_with_the_recorded_decision_logs_the_referral_it_shows(login, triage_staff):
+    referral = ReferralFactory()
+    response = login(triage_staff).post(
+        reverse("referrals:review-record", args=[referral.pk]),
+        {
+            f"r{referral.pk}-decision": "Carry on.",
+            f"r{referral.pk}-next_review": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Decision recorded" in response.content.decode()
+    assert _consultations(referral).get().justification == "Weekly review agenda"
+
+
 def test_the_weekly_review_logs_each_referral_it_shows(login, triage_staff):
     referral = ReferralFactory()
     login(triage_staff).get(reverse("referrals:review"))
