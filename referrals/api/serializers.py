@@ -46,6 +46,20 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReferralSummarySerializer(ReferralSerializer):
+    """A referral as the queue shows it (the list). The free text of its history (why it
+    was referred, the note on its outcome) is read one referral at a time, with a
+    justification."""
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [
+            f
+            for f in ReferralSerializer.Meta.fields
+            if f not in ("referral_reason", "outcome_note")
+        ]
+        read_only_fields = fields
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class TeamMemberField(serializers.Field):
     """A member of the referral team by username (or user id); null for nobody. Whether the

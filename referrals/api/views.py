@@ -3,7 +3,8 @@
 Reading one referral (or its notes, actions or plans) needs a justification: an
 ``X-Justification`` header or ``?justification=``, or one this user gave for this referral
 in the last 30 minutes. Every read is written to the processing log; a list logs each
-referral it shows, with its query.
+referral it shows, with its query, and shows what the queue page shows (not the free text
+of a referral's history: why it was referred, the note on its outcome).
 """
 
 from django.http import QueryDict
@@ -37,6 +38,7 @@ from .serializers import (
     ReferralNoteSerializer,
     ReferralPatchSerializer,
     ReferralSerializer,
+    ReferralSummarySerializer,
     ResponsePlanSerializer,
 )
 
@@ -99,7 +101,10 @@ class ReferralViewSet(
     def get_queryset(self):
         return selectors.referrals_for_api()
 
-    @extend_schema(responses={200: ReferralSerializer(many=True), 403: REFUSED[403]})
+    def get_serializer_class(self):
+        return ReferralSummarySerializer if self.action == "list" else ReferralSerializer
+
+    @extend_schema(responses={200: ReferralSummarySerializer(many=True), 403: REFUSED[403]})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

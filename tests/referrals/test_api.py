@@ -73,6 +73,38 @@ def test_the_list_filters_by_status_and_dwelling_key(login, triage_staff, handle
     assert ids(dwelling="no|such||key") == []
 
 
+def test_the_list_leaves_the_referrals_reason_and_outcome_note_to_the_justified_detail(
+    login, triage_staff
+):
+    referral = ReferralFactory(
+        status="closed", outcome="other", outcome_note="Moved in with her daughter"
+    )
+    client = login(triage_staff)
+    response = client.get("/api/referrals/", {"dwelling": referral.dwelling.key})
+    [item] = response.json()["results"]
+    assert set(item) >= CONTRACT
+    body = response.content.decode()
+    assert referral.referral_reason not in body and "Moved in with her daughter" not in body
+    detail = client.get(f"/api/referrals/{referral.pk}/", **WHY).json()
+    assert (detail["referral_reason"], detail["outcome_note"]) == (
+        referral.referral_reason,
+        "Moved in with her daughter",
+    )
+
+
+def test_the_schema_documents_the_list_without_the_reason_or_outcome_note():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ok = schema["paths"]["/api/referrals/"]["get"]["responses"]["200"]
+    page = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    components = schema["components"]["schemas"]
+    item = components[page]["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]
+    fields = set(components[item]["properties"])
+    assert fields >= CONTRACT
+    assert not fields & {"referral_reason", "outcome_note"}
+
+
 def test_a_bad_status_filter_is_a_400(login, triage_staff):
     response = login(triage_staff).get("/api/referrals/", {"status": "sideways"})
     assert response.status_code == 400
