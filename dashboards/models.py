@@ -116,7 +116,10 @@ class HandlerDailyStat(models.Model):
 
 class DwellingDailyStat(models.Model):
     """Calls per London day by dwelling and channel, split by whether the call was a repeat
-    call (another call from the dwelling in the 30 days before it, as counted at intake).
+    call: another call from the dwelling in the 30 days before it, as counted at intake, or,
+    for a call back-dated among calls already taken, in the 30 days after it too. So of any
+    two calls within 30 days of each other, the one counted second is a repeat call, and
+    the calls that are not are more than 30 days apart, whatever order they came in.
 
     The busiest-dwellings figure ranks candidates from the repeat rows (few) and counts
     them exactly from all rows; the repeat-caller share joins referred dwellings to it.

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
+from callers.selectors import REPEAT_WINDOW
 from core.days import LONDON, local_midnight
 from core.services import log_disclosure
 from referrals.models import Referral
@@ -114,8 +115,10 @@ def _call_keys(call: Call, *, final_agency, final_police_attend, overridden, dow
     return daily, handler
 
 
-def stats_call_received(*, call: Call) -> None:
-    """Count a new call; runs inside the intake transaction (triage.services._call_create)."""
+def stats_call_received(*, call: Call, calls_after: bool = False) -> None:
+    """Count a new call; runs inside the intake transaction (triage.services._call_create).
+    ``calls_after``: the dwelling has calls in the 30 days after this one (it was
+    back-dated), which make it a repeat call too (see DwellingDailyStat)."""
     daily, handler = _call_keys(
         call,
         final_agency=call.final_agency,
@@ -131,7 +134,7 @@ def stats_call_received(*, call: Call) -> None:
             "day": local.date(),
             "dwelling_id": call.dwelling_id,
             "channel": call.channel,
-            "repeat": call.repeat_calls_30d >= 2,
+            "repeat": call.repeat_calls_30d >= 2 or calls_after,
         }
         rows.append((DwellingDailyStat, dwelling, 1))
     _upsert_many(rows)
@@ -263,11 +266,18 @@ def stats_rebuild(*, start: date | None = None, end: date | None = None) -> dict
         .values("s_day", "channel", "s_handler", "s_decided", "overridden")
         .annotate(n=Count("id"))
     )
+    # A repeat call, as intake counts it (see DwellingDailyStat): a call taken before it
+    # (a lower id: intakes at one dwelling take ids in turn, under its lock) within 30
+    # days before or after it.
+    near = Call.objects.filter(
+        dwelling_id=OuterRef("dwelling_id"),
+        pk__lt=OuterRef("pk"),
+        received_at__gte=OuterRef("received_at") - REPEAT_WINDOW,
+        received_at__lte=OuterRef("received_at") + REPEAT_WINDOW,
+    )
     dwellings = (
         calls.filter(dwelling_id__isnull=False)
-        .annotate(
-            s_repeat=ExpressionWrapper(Q(repeat_calls_30d__gte=2), output_field=BooleanField())
-        )
+        .annotate(s_repeat=Exists(near))
         .values("s_day", "dwelling_id", "channel", "s_repeat")
         .annotate(n=Count("id"))
     )

@@ -81,18 +81,19 @@ _INTAKE_SQL = (
 
 
 def intake_reads(
-    dwelling_id: int, until: datetime, window: timedelta
+    dwelling_id: int, until: datetime, window: timedelta, *, after: timedelta = timedelta(0)
 ) -> tuple[list[tuple], tuple[RuleSet, engine.RuleSet]]:
     """What an intake reads besides its dwelling: (id, received_at) of the calls
-    ``calls_in_repeat_window`` selects, oldest first, and ``ruleset_current()``. Written
-    out, in one statement: every intake asks, the ORM cost more than the query, and one
-    round trip costs the app and the server less than two."""
+    ``calls_in_repeat_window`` selects, oldest first, then any up to ``after`` later (a
+    call back-dated among calls already taken), and ``ruleset_current()``. Written out, in
+    one statement: every intake asks, the ORM cost more than the query, and one round trip
+    costs the app and the server less than two."""
     until = until.astimezone(UTC)
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
             _INTAKE_SQL,
-            [dwelling_id, adapt(until - window), adapt(until), RuleSet.Status.PUBLISHED],
+            [dwelling_id, adapt(until - window), adapt(until + after), RuleSet.Status.PUBLISHED],
         )
         rows = cursor.fetchall()
     received_at = Call._meta.get_field("received_at")

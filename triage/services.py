@@ -150,9 +150,12 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     if dwelling is not None:
         # (id, received_at) pairs, oldest first: a busy dwelling has dozens, and only the
         # count and the last two (a referral's trigger calls) are needed.
-        window, (ruleset, rules) = intake_reads(dwelling.pk, received_at, REPEAT_WINDOW)
+        near, (ruleset, rules) = intake_reads(
+            dwelling.pk, received_at, REPEAT_WINDOW, after=REPEAT_WINDOW
+        )
+        window = [(pk, at) for pk, at in near if at <= received_at]
     else:
-        window, (ruleset, rules) = [], ruleset_current()
+        near, window, (ruleset, rules) = [], [], ruleset_current()
     parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
     suggestion = engine.evaluate(parsed, rules)
     # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
@@ -182,7 +185,9 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     if dwelling is not None:
         events.append((Operation.COMBINATION, call, f"linked to dwelling {dwelling.pk}"))
     log_objects(user=handler, events=events)
-    stats_call_received(call=call)
+    # A back-dated call with calls after it, within 30 days, is a repeat call for the
+    # busiest-dwellings figure although it does not count them (see DwellingDailyStat).
+    stats_call_received(call=call, calls_after=len(near) > len(window))
     # A dwelling whose open referral was read with its lock needs nothing more; otherwise
     # the third call in 30 days may open one (safe against a concurrent opener).
     repeat = dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD

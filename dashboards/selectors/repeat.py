@@ -95,10 +95,10 @@ class RepeatFigures:
         """The dwellings with the most calls (two or more) in the period, top 10.
 
         Ranking every dwelling would read about one aggregate row per call. Instead the
-        candidates are the dwellings with the most repeat calls (another call in the 30 days
-        before); their exact counts add their other calls. A dwelling outside the candidates
-        has at most the last candidate's repeat calls plus one call per 30 days (calls that
-        are not repeat calls are over 30 days apart), so when the tenth count reaches that
+        candidates are the dwellings with the most repeat calls (see DwellingDailyStat);
+        their exact counts add their other calls. A dwelling outside the candidates has at
+        most the last candidate's repeat calls plus one call per 30 days (calls that are
+        not repeat calls are over 30 days apart), so when the tenth count reaches that
         bound the list is exact; otherwise every dwelling is counted (slower, still exact).
         """
         stats = self._stats(DwellingDailyStat).filter(repeat=True)

@@ -348,6 +348,31 @@ def test_a_dwelling_calling_once_a_month_still_ranks_over_a_long_period():
     assert d.busiest_full_count is True  # candidates alone could not rule it out
 
 
+def test_calls_taken_out_of_order_still_rank_their_dwelling(stats):
+    pair = "5 Xray Road, Ely CB7 2AA"
+    call(utc(2026, 7, 9, 9), address=pair)
+    call(utc(2026, 7, 2, 9), address=pair)  # back-dated: a week before the first
+    call(utc(2026, 7, 5, 9), address="6 Once Road, Ely CB7 2AB")
+    stats()
+
+    d = dash(date(2026, 7, 1), date(2026, 7, 10))
+    assert d.busiest_dwellings.rows == [(pair, 2, 2, 0, "none")]
+    assert d.busiest_full_count is False  # proved from the repeat calls
+
+
+def test_of_two_calls_within_30_days_the_one_counted_second_is_a_repeat_call(stats):
+    from dashboards.models import DwellingDailyStat
+
+    first = call(utc(2026, 7, 9, 9), address="5 Xray Road, Ely CB7 2AA")
+    call(utc(2026, 6, 9, 9), address="5 Xray Road, Ely CB7 2AA")  # 30 days before: near
+    call(utc(2026, 5, 9, 8), address="5 Xray Road, Ely CB7 2AA")  # 31 days before that
+    stats()
+
+    flags = DwellingDailyStat.objects.filter(dwelling_id=first.dwelling_id)
+    by_day = {row.day: row.repeat for row in flags}
+    assert by_day[date(2026, 6, 9)] is True and by_day[date(2026, 5, 9)] is False
+
+
 def _dwelling(n):
     return Dwelling.objects.create(key=f"test-dwelling-{n}", address=f"{n} Test Street")
 
