@@ -4,7 +4,8 @@ Reading one referral (or its notes, actions or plans) needs a justification: an
 ``X-Justification`` header or ``?justification=``, or one this user gave for this referral
 in the last 30 minutes. Every read is written to the processing log; a list logs each
 referral it shows, with its query, and shows what the queue page shows (not the free text
-of a referral's history: why it was referred, the note on its outcome).
+of a referral's history: why it was referred, the note on its outcome). A PATCH answers
+with the whole referral, so it is logged as a read too, changed or not.
 """
 
 from django.http import QueryDict
@@ -44,6 +45,8 @@ from .serializers import (
 
 # Filters whose value is typed text (an address, a name): logged as "given", not as typed.
 GIVEN_AS_TEXT = frozenset({"dwelling", "dwelling_key", "assignee"})
+# Why a PATCH's answer (the whole referral) was read: the update itself.
+PATCH_READ = "referral update (API)"
 JUSTIFICATION_MISSING = (
     "Say why you are opening this referral: send an X-Justification header (or a "
     "justification query parameter) with a few words. It is recorded in the processing log."
@@ -164,6 +167,9 @@ class ReferralViewSet(
         serializer = ReferralPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.referral_update(referral=referral, user=request.user, **serializer.validated_data)
+        consultation_log(
+            request=request, object_type="referral", object_id=referral.pk, justification=PATCH_READ
+        )
         return Response(ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data)
 
     def _sub_resource(self, request, *, read, write_serializer, write, out_serializer):

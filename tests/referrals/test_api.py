@@ -382,6 +382,39 @@ def test_a_failed_patch_changes_nothing(login, triage_staff):
     assert referral.assignee is None
 
 
+def _reads(referral):
+    return ProcessingLog.objects.filter(
+        operation="consultation", object_type="referral", object_id=str(referral.pk)
+    )
+
+
+def test_a_patch_logs_the_referral_it_answers_with_as_read(login, triage_staff):
+    referral = ReferralFactory()
+    response = _patch(login(triage_staff), referral, {"status": "in_review"})
+    assert response.json()["referral_reason"] == referral.referral_reason
+    log = _reads(referral).get()
+    assert (log.user, log.justification) == (triage_staff, "referral update (API)")
+    assert log.request_id
+
+
+@pytest.mark.parametrize("field", ["review_due", "assignee"])
+def test_a_patch_that_changes_nothing_still_logs_the_read(login, triage_staff, field):
+    referral = ReferralFactory(review_due=timezone.localdate(), assignee=None)
+    body = {field: referral.review_due.isoformat() if field == "review_due" else None}
+    response = _patch(login(triage_staff), referral, body)
+    assert response.status_code == 200
+    assert response.json()["dwelling"]["address"] == referral.dwelling.address
+    assert _reads(referral).get().justification == "referral update (API)"
+
+
+def test_a_refused_patch_shows_nothing_and_logs_no_read(login, triage_staff):
+    referral = ReferralFactory()
+    response = _patch(login(triage_staff), referral, {"status": "monitoring"})
+    assert response.status_code == 400
+    assert referral.dwelling.address not in response.content.decode()
+    assert not _reads(referral).exists()
+
+
 # --- POST: manual referrals -------------------------------------------------------------------
 
 
