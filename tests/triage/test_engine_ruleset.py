@@ -161,9 +161,34 @@ MALFORMED = [
         id="bool-compared-with-text",
     ),
     pytest.param(
-        _set("CFW-ADVICE", ("when",), {"fact": "repeat_calls_30d", "gte": "3"}),
-        ["rule CFW-ADVICE", "field when", "repeat_calls_30d compares with a number"],
+        _set("CFW-ENTRY", ("when",), {"fact": "hours_since_last_seen", "gte": "3"}),
+        ["rule CFW-ENTRY", "field when", "hours_since_last_seen compares with a number"],
         id="number-compared-with-text",
+    ),
+    # the repeat count never changes the suggestion, so no condition may test it
+    pytest.param(
+        _set("GEN-CHILD", ("when",), {"fact": "repeat_calls_30d", "gte": 3}),
+        ["rule GEN-CHILD", "field when.fact", "repeat_calls_30d cannot be used in a condition"],
+        id="repeat-count-in-a-rule",
+    ),
+    pytest.param(
+        _set("GEN-CRIME-VIOLENCE", ("when", "any", 1), {"fact": "repeat_calls_30d", "lt": 3}),
+        ["rule GEN-CRIME-VIOLENCE", "field when.any[1].fact", "repeat_calls_30d cannot"],
+        id="repeat-count-inside-any",
+    ),
+    pytest.param(
+        _set("GEN-CHILD", ("when",), {"not": {"fact": "repeat_calls_30d", "gte": 3}}),
+        ["rule GEN-CHILD", "field when.not.fact", "repeat_calls_30d cannot"],
+        id="repeat-count-under-not",
+    ),
+    pytest.param(
+        _set(
+            "GEN-CHILD",
+            ("outcome", "agency", "cases", 0, "when"),
+            {"fact": "repeat_calls_30d", "eq": 1},
+        ),
+        ["rule GEN-CHILD", "field outcome.agency.cases[0].when.fact", "repeat_calls_30d cannot"],
+        id="repeat-count-choosing-the-agency",
     ),
     pytest.param(
         _set("CFW-ENTRY", ("when",), {"fact": "hours_since_last_seen", "gte": None}),
@@ -595,7 +620,7 @@ def test_every_condition_operator_compiles_and_evaluates():
             test_rule("NE", 1, {"fact": "crime", "ne": "none"}),
             test_rule("NOT-IN", 2, {"fact": "caller_type", "not_in": ["public", "self"]}),
             test_rule("LT", 3, {"fact": "hours_since_last_seen", "lt": 1}),
-            test_rule("GT", 4, {"fact": "repeat_calls_30d", "gt": 8}),
+            test_rule("GT", 4, {"fact": "hours_since_last_seen", "gt": 8}),
             test_rule("LTE", 5, {"fact": "minutes_since_arrival", "lte": 10}),
             test_rule("NOT", 6, {"not": {"fact": "rave_risk", "eq": False}}),
             test_rule("NULL-EQ", 7, {"fact": "reasonable_steps_taken", "eq": False}),
@@ -620,8 +645,8 @@ def test_every_condition_operator_compiles_and_evaluates():
         ({"caller_type": "ambulance"}, "NOT-IN"),
         ({"hours_since_last_seen": 0.5}, "LT"),
         ({"hours_since_last_seen": 1}, "ALWAYS"),
-        ({"repeat_calls_30d": 9}, "GT"),
-        ({"repeat_calls_30d": 8}, "ALWAYS"),
+        ({"hours_since_last_seen": 9}, "GT"),
+        ({"hours_since_last_seen": 8}, "ALWAYS"),
         ({**s136, "minutes_since_arrival": 10}, "LTE"),
         ({**s136, "minutes_since_arrival": 11}, "ALWAYS"),
         ({"rave_risk": True}, "NOT"),

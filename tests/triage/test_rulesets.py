@@ -33,6 +33,71 @@ def test_a_malformed_rule_set_is_rejected_naming_the_rule_and_nothing_is_stored(
     assert RuleSet.objects.count() == 1
 
 
+def _repeat_caller_document() -> dict:
+    """A draft whose first rule sends anyone's third call in 30 days to advice only."""
+    document = _draft_document()
+    for rule in document["rules"]:
+        rule["order"] += 1
+    document["rules"].insert(
+        0,
+        {
+            "id": "REPEAT-ADVICE",
+            "order": 1,
+            "when": {"fact": "repeat_calls_30d", "gte": 3},
+            "outcome": {"agency": "ADVISE_CALLER", "police_attend": False},
+            "rationale": "Frequent caller.",
+        },
+    )
+    return document
+
+
+REPEAT_REFUSED = (
+    "rule REPEAT-ADVICE, field when.fact: repeat_calls_30d cannot be used in a condition; "
+    "the repeat-caller flag never changes the suggestion."
+)
+
+
+def test_a_rule_set_that_lowers_the_response_for_repeat_callers_is_refused_and_not_stored():
+    """The red line: a third call about a crime in progress must not lose the police."""
+    services.ruleset_ensure_default()
+    with pytest.raises(DomainError) as info:
+        services.ruleset_create(document=_repeat_caller_document(), publish=True)
+    assert info.value.as_dict() == {"document": [REPEAT_REFUSED]}
+    assert RuleSet.objects.count() == 1
+    calls = [take_call(crime="in_progress") for _ in range(3)]
+    assert calls[-1].repeat_calls_30d == 3
+    assert (calls[-1].suggested_agency, calls[-1].suggested_police_attend) == ("POLICE", True)
+
+
+def _stored_before_the_rule(login, supervisor):
+    """A draft with a repeat-count condition, as stored before such drafts were refused."""
+    live = services.ruleset_ensure_default()
+    draft = RuleSet.objects.create(
+        version="2026.2", name="stored earlier", document=_repeat_caller_document()
+    )
+    return live, draft, login(supervisor)
+
+
+def test_a_stored_version_that_no_longer_validates_cannot_be_published(login, supervisor):
+    live, draft, client = _stored_before_the_rule(login, supervisor)
+    response = client.post(reverse("triage:ruleset-publish", args=[draft.pk]), follow=True)
+    assert f"Version 2026.2 cannot be published: {REPEAT_REFUSED}" in response.content.decode()
+    assert RuleSet.objects.get(status=RuleSet.Status.PUBLISHED) == live
+    assert take_call().ruleset == live
+
+
+def test_the_what_if_of_a_stored_version_that_no_longer_validates_is_a_form_error(
+    login, supervisor
+):
+    _, draft, client = _stored_before_the_rule(login, supervisor)
+    today = timezone.localdate().isoformat()
+    response = client.get(
+        reverse("triage:ruleset-detail", args=[draft.pk]), {"start": today, "end": today}
+    )
+    assert response.status_code == 400
+    assert REPEAT_REFUSED in response.content.decode()
+
+
 def test_a_version_number_cannot_be_reused():
     services.ruleset_ensure_default()
     with pytest.raises(DomainError, match="already exists"):
@@ -127,6 +192,7 @@ HOSTILE_DRAFTS = [
         ("version: [unclosed", "Not valid YAML: line 1"),
         ("- just\n- a list", "must be a mapping"),
         ("version: '9'\nname: x\nrules: []\ncaller_advice: {}", "rules: must be a non-empty list"),
+        (yaml.safe_dump(_repeat_caller_document()), REPEAT_REFUSED),
         *HOSTILE_DRAFTS,
     ],
 )

@@ -4,7 +4,8 @@ A rule set document (YAML or JSON) has a ``version``, a ``name``, ``caller_advic
 agency and ordered ``rules``; each rule has an ``id``, an ``order``, a ``when`` condition,
 an ``outcome`` (``agency`` and ``police_attend``) and a ``rationale``. The first rule that
 matches wins; the last rule must match always, so every valid fact set gets exactly one
-suggestion. Flags and checks are fixed by the specification and never change the outcome.
+suggestion. Flags and checks are fixed by the specification and never change the outcome,
+so no condition may test the repeat count behind FLAG-FARMINGTON.
 """
 
 import re
@@ -32,6 +33,10 @@ AGENCIES = (
 FLAG_IDS = ("FLAG-FARMINGTON", "FLAG-TELL-CALLER")
 CHECK_IDS = ("CHECK-SUICIDE-MEANS", "CHECK-CAPACITY-MISSING")
 REPEAT_THRESHOLD = 3
+# Facts no condition may test. The repeat count only raises FLAG-FARMINGTON: a repeat-
+# caller status never lowers, delays or withholds a response (the specification, and the
+# NHS England position on SIM), so it may not choose a rule or an agency either.
+NOT_IN_CONDITIONS = frozenset({"repeat_calls_30d"})
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
 _ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 _OPS = {
@@ -126,6 +131,11 @@ def _compile_test(node: dict, where: str) -> Condition:
     spec = FACTS_BY_NAME.get(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleSetError(f"{where}.fact: unknown fact {name!r}.")
+    if name in NOT_IN_CONDITIONS:
+        raise RuleSetError(
+            f"{where}.fact: {name} cannot be used in a condition; the repeat-caller flag "
+            "never changes the suggestion."
+        )
     ops = [key for key in node if key != "fact"]
     if len(ops) != 1:
         raise RuleSetError(f"{where}: give exactly one operator for {name}.")
