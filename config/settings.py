@@ -291,7 +291,7 @@ AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = _env_or_fail("TRUSTED_PROXY_COUNT", env.int, 0)
 
-# Second factor (TOTP, django-otp): required for supervisors, auditors and superusers when
+# Second factor (TOTP, django-otp): required for supervisors, auditors and admins when
 # on; any user may enrol, and then must use it.
 OTP_REQUIRED_FOR_SUPERVISORS = _strict_bool("OTP_REQUIRED_FOR_SUPERVISORS", False)
 # Everyone (ASVS level 2 asks for a second factor for all users).

@@ -12,13 +12,13 @@ DEVICE_NAME = "Authenticator app"
 
 
 def otp_required_for(user) -> bool:
-    """Supervisors, auditors and superusers must verify when OTP_REQUIRED_FOR_SUPERVISORS is
-    on; everyone when OTP_REQUIRED_FOR_ALL is."""
+    """Supervisors, auditors and admins (superusers, and staff, who can use the admin) must
+    verify when OTP_REQUIRED_FOR_SUPERVISORS is on; everyone when OTP_REQUIRED_FOR_ALL is."""
     if settings.OTP_REQUIRED_FOR_ALL:
         return True
     if not settings.OTP_REQUIRED_FOR_SUPERVISORS:
         return False
-    return bool(user.is_superuser or has_role(user, *OTP_ROLES))
+    return bool(user.is_superuser or user.is_staff or has_role(user, *OTP_ROLES))
 
 
 def user_has_confirmed_device(user) -> bool:

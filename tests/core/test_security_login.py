@@ -179,9 +179,10 @@ def test_with_the_setting_an_enrolled_supervisor_must_verify(login, supervisor, 
     assert response.url.startswith(reverse("core:otp-verify"))
 
 
-def test_with_the_setting_superusers_must_verify_before_the_admin(client, settings):
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "staff"])
+def test_with_the_setting_admins_must_verify_before_the_admin(client, settings, superuser):
     settings.OTP_REQUIRED_FOR_SUPERVISORS = True
-    admin = UserFactory(role=None, is_superuser=True, is_staff=True)
+    admin = UserFactory(role=None, is_superuser=superuser, is_staff=True)
     client.force_login(admin)
     response = client.get("/admin/")
     assert response.status_code == 302
