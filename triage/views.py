@@ -123,7 +123,9 @@ def call_detail(request, pk):
 
 @role_required(Role.HANDLER, Role.SUPERVISOR)
 def call_list(request):
-    calls = selectors.calls_visible_to(request.user)[:100]
+    calls = list(selectors.calls_visible_to(request.user)[:100])
+    # Each call shown is a consultation (DPA 2018 s62), as on the API's call list.
+    log_shown(user=request.user, objects=calls, object_type="call", justification="call list")
     return render(request, "triage/call_list.html", {"calls": calls})
 
 
