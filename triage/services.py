@@ -235,9 +235,11 @@ def call_decide(
     not attend, the caller must have been told (FLAG-TELL-CALLER), and on the handler's
     screen (``require_told_text``) what they were told must be written down; the API's
     contract asks only for ``caller_told``. Each check the engine raised must be confirmed
-    with a reason. A later decision is a re-assessment.
+    with a reason. A later decision is a re-assessment; one that lowers the grade needs a
+    note saying why, accepted or not.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
+    previous = call.decisions.order_by("-decided_at", "-id").first()
     errors: dict[str, list[str]] = {}
     check_confirmations = check_confirmations or {}
     if accept:
@@ -257,6 +259,11 @@ def call_decide(
     _check_text(errors, "caller_told_text", caller_told_text, limit=MAX_NOTE)
     if isinstance(grade, bool) or grade not in (1, 2, 3, 4):
         errors["grade"] = ["Grade must be 1, 2, 3 or 4."]
+    elif previous is not None and grade > previous.grade and not override_note.strip():
+        # A lowered grade goes to the supervisors' review queue with who and why.
+        errors.setdefault("override_note", []).append(
+            f"The grade is lowered from {previous.grade} to {grade}: say why."
+        )
     thrive_errors = _thrive_errors(thrive)
     if thrive_errors:
         errors["thrive"] = thrive_errors
@@ -283,7 +290,6 @@ def call_decide(
     if errors:
         raise DomainError(errors=errors)
 
-    previous = call.decisions.order_by("-decided_at", "-id").first()
     downgraded = (call.suggested_police_attend and not final_police_attend) or (
         previous is not None and grade > previous.grade
     )

@@ -171,6 +171,7 @@ def test_the_review_queue_lists_overrides_with_who_and_why(login, handler, super
     html = login(supervisor).get(reverse("triage:review-queue")).content.decode()
     assert "Knife mentioned." in html
     assert handler.username in html
+    assert "<th>Grade</th>" in html
     decision = Call.objects.get().decisions.get()
     read = ProcessingLog.objects.get(operation="consultation", object_type="decision")
     assert (read.object_id, read.user, read.justification) == (

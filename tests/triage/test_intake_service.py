@@ -179,11 +179,25 @@ def test_sending_no_police_where_police_were_suggested_is_a_downgrade(handler):
     assert decision.downgraded is True
 
 
-def test_a_reassessment_with_a_less_urgent_grade_is_a_downgrade(handler):
+def test_a_reassessment_with_a_less_urgent_grade_is_a_downgrade_and_says_why(handler):
     call = take_call(handler=handler, crime="past")
     call_decide(call=call, user=handler, accept=True, grade=2, thrive=THRIVE)
-    later = call_decide(call=call, user=handler, accept=True, grade=3, thrive=THRIVE)
+    with pytest.raises(DomainError) as exc:
+        call_decide(call=call, user=handler, accept=True, grade=3, thrive=THRIVE)
+    assert exc.value.as_dict() == {"override_note": ["The grade is lowered from 2 to 3: say why."]}
+    assert call.decisions.count() == 1
+    later = call_decide(
+        call=call,
+        user=handler,
+        accept=True,
+        grade=3,
+        thrive=THRIVE,
+        override_note="Suspect has left; no one at risk now.",
+    )
     assert later.downgraded is True
+    assert later.override_note == "Suspect has left; no one at risk now."
+    same_or_higher = call_decide(call=call, user=handler, accept=True, grade=1, thrive=THRIVE)
+    assert same_or_higher.downgraded is False
 
 
 def test_the_repeat_window_is_thirty_days_of_hours_across_a_clock_change():
