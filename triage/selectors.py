@@ -29,7 +29,7 @@ def ruleset_parsed(ruleset: RuleSet) -> engine.RuleSet:
     key = (ruleset.pk, ruleset.created_at)
     parsed = _PARSED.get(key)
     if parsed is None:
-        parsed = _PARSED[key] = engine.parse_ruleset(ruleset.document)
+        parsed = _PARSED[key] = engine.parse_ruleset(ruleset.document, stored=True)
     return parsed
 
 

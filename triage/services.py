@@ -364,6 +364,12 @@ def ruleset_publish(*, ruleset: RuleSet, user=None) -> RuleSet:
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status == RuleSet.Status.PUBLISHED:
         raise DomainError(f"Version {ruleset.version} is already live.", field="status")
+    try:  # a version stored before a validation rule was added may no longer pass it
+        engine.parse_ruleset(ruleset.document)
+    except engine.RuleSetError as exc:
+        raise DomainError(
+            f"Version {ruleset.version} cannot be published: {exc}", field="document"
+        ) from exc
     RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).exclude(
         pk=ruleset.pk
     ).update(status=RuleSet.Status.RETIRED)

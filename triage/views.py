@@ -205,15 +205,11 @@ def ruleset_detail(request, pk):
     )
     result = None
     if what_if_form.is_bound and what_if_form.is_valid():
-        try:
-            result = selectors.ruleset_what_if(
-                ruleset,
-                start=local_midnight(what_if_form.cleaned_data["start"]),
-                end=local_midnight(what_if_form.cleaned_data["end"] + timedelta(days=1)),
-            )
-        except engine.RuleSetError as exc:
-            # A version stored before a validation rule was added may no longer pass it.
-            what_if_form.add_error(None, f"This version no longer passes validation: {exc}")
+        result = selectors.ruleset_what_if(
+            ruleset,
+            start=local_midnight(what_if_form.cleaned_data["start"]),
+            end=local_midnight(what_if_form.cleaned_data["end"] + timedelta(days=1)),
+        )
     return render(
         request,
         "triage/ruleset_detail.html",
@@ -231,13 +227,6 @@ def ruleset_detail(request, pk):
 @require_POST
 def ruleset_publish(request, pk):
     ruleset = get_object_or_404(RuleSet, pk=pk)
-    try:
-        # A version stored before a validation rule was added may no longer pass it; live,
-        # it would fail every intake.
-        selectors.ruleset_parsed(ruleset)
-    except engine.RuleSetError as exc:
-        messages.error(request, f"Version {ruleset.version} cannot be published: {exc}")
-        return redirect("triage:ruleset-detail", pk=ruleset.pk)
     try:
         services.ruleset_publish(ruleset=ruleset, user=request.user)
     except DomainError as exc:

@@ -86,16 +86,26 @@ def test_a_stored_version_that_no_longer_validates_cannot_be_published(login, su
     assert take_call().ruleset == live
 
 
-def test_the_what_if_of_a_stored_version_that_no_longer_validates_is_a_form_error(
-    login, supervisor
-):
+def test_the_what_if_of_a_stored_version_that_no_longer_validates_still_runs(login, supervisor):
     _, draft, client = _stored_before_the_rule(login, supervisor)
     today = timezone.localdate().isoformat()
     response = client.get(
         reverse("triage:ruleset-detail", args=[draft.pk]), {"start": today, "end": today}
     )
-    assert response.status_code == 400
-    assert REPEAT_REFUSED in response.content.decode()
+    assert response.status_code == 200
+    assert response.context["result"] is not None
+
+
+def test_a_live_version_stored_before_the_rule_still_takes_calls(login, supervisor):
+    """Never lose a call: a version published before the rule was added keeps working
+    until it is replaced; only drafts and publishing are checked against the new rule."""
+    _, stored, _ = _stored_before_the_rule(login, supervisor)
+    RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
+    RuleSet.objects.filter(pk=stored.pk).update(
+        status=RuleSet.Status.PUBLISHED, published_at=timezone.now()
+    )
+    call = take_call(crime="in_progress")
+    assert call.ruleset_id == stored.pk and call.suggested_police_attend is True
 
 
 def test_a_version_number_cannot_be_reused():

@@ -10,6 +10,7 @@ so no condition may test the repeat count behind FLAG-FARMINGTON.
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -37,6 +38,8 @@ REPEAT_THRESHOLD = 3
 # caller status never lowers, delays or withholds a response (the specification, and the
 # NHS England position on SIM), so it may not choose a rule or an agency either.
 NOT_IN_CONDITIONS = frozenset({"repeat_calls_30d"})
+# Whether the document being parsed may not use them (see parse_ruleset's ``stored``).
+_CHECK_FORBIDDEN: ContextVar[bool] = ContextVar("check_forbidden", default=True)
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
 _ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 _OPS = {
@@ -131,7 +134,7 @@ def _compile_test(node: dict, where: str) -> Condition:
     spec = FACTS_BY_NAME.get(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleSetError(f"{where}.fact: unknown fact {name!r}.")
-    if name in NOT_IN_CONDITIONS:
+    if name in NOT_IN_CONDITIONS and _CHECK_FORBIDDEN.get():
         raise RuleSetError(
             f"{where}.fact: {name} cannot be used in a condition; the repeat-caller flag "
             "never changes the suggestion."
@@ -311,8 +314,21 @@ def _parse_rule(raw, index: int) -> Rule:
     )
 
 
-def parse_ruleset(document) -> RuleSet:
-    """Validate a rule set document whole and compile it; RuleSetError on the first fault."""
+def parse_ruleset(document, *, stored: bool = False) -> RuleSet:
+    """Validate a rule set document whole and compile it; RuleSetError on the first fault.
+
+    ``stored``: a version already kept, checked when it was saved. A rule added since
+    (NOT_IN_CONDITIONS) does not stop it running, so a live version stored before that
+    rule never fails an intake; drafts and publishing check everything.
+    """
+    token = _CHECK_FORBIDDEN.set(not stored)
+    try:
+        return _parse_ruleset(document)
+    finally:
+        _CHECK_FORBIDDEN.reset(token)
+
+
+def _parse_ruleset(document) -> RuleSet:
     if not isinstance(document, dict):
         raise RuleSetError("The rule set must be an object with version, name and rules.")
     unknown = set(document) - {"version", "name", "description", "caller_advice", "rules"}
