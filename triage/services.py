@@ -388,7 +388,20 @@ def ruleset_ensure_default() -> RuleSet:
     existing = RuleSet.objects.filter(version=str(document["version"])).first()
     if existing is not None:
         return ruleset_publish(ruleset=existing)
-    return ruleset_create(document=document, publish=True)
+    try:
+        return _default_create(document)
+    except IntegrityError:
+        # Two first requests on a new database: the other one's default is the live one
+        # (its insert committed before this one's failed).
+        live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+        if live is None:
+            raise
+        return live
+
+
+def _default_create(document) -> RuleSet:
+    with transaction.atomic():  # a savepoint: the caller's intake goes on if it fails
+        return ruleset_create(document=document, publish=True)
 
 
 def call_take(

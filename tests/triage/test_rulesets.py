@@ -291,3 +291,22 @@ def test_a_rule_set_is_never_read_as_another_that_once_had_its_id(db):
         transaction.set_rollback(True)
     kept = services.ruleset_create(document=_draft_document("2026.9"))
     assert selectors.ruleset_parsed(kept).version == "2026.9"
+
+
+def test_a_first_start_that_loses_the_race_to_create_the_default_uses_the_winner_s(
+    monkeypatch,
+):
+    """Two first intakes on a new database: the one whose insert fails goes on with the
+    default the other created, instead of failing the call."""
+    from django.db import IntegrityError
+
+    def raced(document):
+        winner = services.ruleset_create(document=document, publish=True)  # the other one
+        raise IntegrityError(f"duplicate key value: version {winner.version}")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_default_create", raced)
+        live = services.ruleset_ensure_default()
+    assert live.status == RuleSet.Status.PUBLISHED
+    assert RuleSet.objects.get() == live
+    assert take_call().ruleset == live
