@@ -78,6 +78,7 @@ def call_new(request):
             "form": form,
             "suggestion": suggestion,
             "check_values": _check_values(request, suggestion),
+            "agency_advice": sorted(selectors.ruleset_current()[1].caller_advice.items()),
         },
         status=400 if form.is_bound else 200,
     )

@@ -64,11 +64,17 @@
     if (tell) { tell.hidden = attend; }
   }
 
+  // The suggestion's advice; after an override, the advice for the agency chosen instead.
   function prefillAdvice(form) {
     var body = document.getElementById("suggestion-body");
     var text = form.elements.caller_told_text;
     if (!body || !text) { return; }
     var advice = body.getAttribute("data-caller-advice") || "";
+    if (valueOf(form, "decision") === "override") {
+      var agency = valueOf(form, "final_agency").toLowerCase();
+      var byAgency = document.getElementById("agency-advice");
+      advice = (agency && byAgency && byAgency.getAttribute("data-advice-" + agency)) || "";
+    }
     if (!text.value || text.value === text.dataset.prefilled) {
       text.value = advice;
       text.dataset.prefilled = advice;
@@ -95,7 +101,7 @@
       }, 150);
     }
     form.addEventListener("input", save);
-    form.addEventListener("change", function () { save(); applyVisibility(form); });
+    form.addEventListener("change", function () { save(); applyVisibility(form); prefillAdvice(form); });
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target && event.detail.target.id === "suggestion") {
         prefillAdvice(form);

@@ -83,7 +83,8 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
     _choose(page, "grade", "4")
     tab_to(page, "caller_told")
     page.keyboard.press("Space")
-    assert "Police will not attend" in page.input_value("textarea[name=caller_told_text]")
+    # Pre-filled with the advice for the agency the handler chose, not the suggestion's.
+    assert "GP practice will follow up" in page.input_value("textarea[name=caller_told_text]")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(lambda url: "/calls/new/" not in url)
 
@@ -91,7 +92,7 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
     decision = call.decisions.get()
     assert (call.suggested_agency, decision.final_agency) == ("MENTAL_HEALTH_CRISIS", "GP")
     assert (decision.accepted, decision.override_reason) == (False, "response_plan")
-    assert decision.caller_told and "Police will not attend" in decision.caller_told_text
+    assert decision.caller_told and "GP practice will follow up" in decision.caller_told_text
 
     # Two more calls from the same flat, typed differently: banner and plan as it is typed.
     take_call(address="10 high street flat 2 ely cb74aa")

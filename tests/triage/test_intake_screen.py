@@ -8,6 +8,7 @@ from django.urls import reverse
 from callers.models import ResponsePlan
 from core.models import ProcessingLog
 from tests.factories import THRIVE, facts, take_call
+from triage import engine
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,16 @@ def test_the_new_call_page_starts_in_the_address_and_lists_shortcuts(login, hand
     assert "autofocus" in address
     assert "Ctrl</kbd>+<kbd>Enter" in html
     assert "Why we ask" in html
+
+
+def test_the_new_call_page_carries_the_advice_for_each_agency_an_override_may_choose(
+    login, handler
+):
+    html = login(handler).get(reverse("triage:call-new")).content.decode()
+    advice = re.search(r'<div id="agency-advice" hidden([^>]*)>', html).group(1)
+    assert 'data-advice-gp="Police will not attend. The person&#x27;s GP practice' in advice
+    assert 'data-advice-police="Police are coming.' in advice
+    assert advice.count("data-advice-") == len(engine.AGENCIES)
 
 
 def test_the_dwelling_panel_shows_repeat_calls_and_the_response_plan(login, handler, triage_staff):
