@@ -139,6 +139,8 @@ def test_post_call_with_the_same_client_token_saves_one_call(login, handler):
         ({"received_at": "2026-01-01T10:00:00"}, "received_at"),
         ({"facts": facts(concern_type="awol")}, "facts"),
         ({"surprise": True}, "surprise"),
+        ({"address": 12}, "address"),
+        ({"narrative": ["a", "list"]}, "narrative"),
     ],
 )
 def test_post_call_rejects_bad_input_with_400_and_saves_nothing(login, handler, changes, field):
@@ -178,6 +180,29 @@ def test_the_decision_endpoint_requires_caller_told_when_police_do_not_attend(lo
     )
     assert response.status_code == 400
     assert "caller_told" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"accept": "yes"}, "accept"),
+        ({"accept": 1}, "accept"),
+        ({"caller_told": "true"}, "caller_told"),
+        ({"grade": "2"}, "grade"),
+        ({"grade": 2.0}, "grade"),
+        ({"grade": True}, "grade"),
+        ({"thrive": {**THRIVE, "threat": 5}}, "thrive"),
+        ({"check_confirmations": {"CHECK-SUICIDE-MEANS": 1}}, "check_confirmations"),
+    ],
+)
+def test_a_decision_of_the_wrong_json_type_is_refused_not_coerced(login, handler, changes, field):
+    client = login(handler)
+    call_id = _post_call(client).json()["id"]
+    body = {"accept": True, "grade": 2, "thrive": THRIVE, "caller_told": True, **changes}
+    response = client.post(f"/api/calls/{call_id}/decision/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Call.objects.get().decisions.exists()
 
 
 def test_supervisors_cannot_record_decisions(login, handler, supervisor):

@@ -86,6 +86,33 @@ class StrictChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, exactly: "yes", "true" and 1 are refused, not read as true."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, exactly: "2", 2.0 and true are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, exactly: a number is refused, not stored as its digits."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """ISO-8601 with an explicit offset; a naive time is ambiguous across BST changes."""
 
@@ -147,8 +174,8 @@ class EvaluateInputSerializer(StrictSerializer):
 
 class CallCreateSerializer(StrictSerializer):
     channel = StrictChoiceField(choices=Call.Channel.choices)
-    address = serializers.CharField(max_length=500, trim_whitespace=True)
-    narrative = serializers.CharField(max_length=10_000, allow_blank=True, default="")
+    address = StrictCharField(max_length=500, trim_whitespace=True)
+    narrative = StrictCharField(max_length=10_000, allow_blank=True, default="")
     facts = serializers.DictField(help_text="Every RCRP fact; repeat_calls_30d is ignored.")
     received_at = AwareDateTimeField(required=False)
     client_token = serializers.UUIDField(
@@ -157,22 +184,22 @@ class CallCreateSerializer(StrictSerializer):
 
 
 class ThriveSerializer(StrictSerializer):
-    threat = serializers.CharField(max_length=2000)
-    harm = serializers.CharField(max_length=2000)
-    risk = serializers.CharField(max_length=2000)
-    investigation = serializers.CharField(max_length=2000)
-    vulnerability = serializers.CharField(max_length=2000)
-    engagement = serializers.CharField(max_length=2000)
+    threat = StrictCharField(max_length=2000)
+    harm = StrictCharField(max_length=2000)
+    risk = StrictCharField(max_length=2000)
+    investigation = StrictCharField(max_length=2000)
+    vulnerability = StrictCharField(max_length=2000)
+    engagement = StrictCharField(max_length=2000)
 
 
 class DecisionInputSerializer(StrictSerializer):
-    accept = serializers.BooleanField(help_text="True to accept the suggestion as it stands.")
-    final_agency = serializers.ChoiceField(choices=list(engine.AGENCIES), required=False)
-    final_police_attend = serializers.BooleanField(required=False)
-    override_reason = serializers.ChoiceField(
+    accept = StrictBooleanField(help_text="True to accept the suggestion as it stands.")
+    final_agency = StrictChoiceField(choices=list(engine.AGENCIES), required=False)
+    final_police_attend = StrictBooleanField(required=False)
+    override_reason = StrictChoiceField(
         choices=Decision.OverrideReason.choices, required=False, default=""
     )
-    override_note = serializers.CharField(
+    override_note = StrictCharField(
         max_length=2000,
         required=False,
         allow_blank=True,
@@ -180,9 +207,9 @@ class DecisionInputSerializer(StrictSerializer):
         help_text="Why the suggestion was overridden: required when accept is false.",
     )
     thrive = ThriveSerializer()
-    grade = serializers.IntegerField(min_value=1, max_value=4)
-    caller_told = serializers.BooleanField(required=False, default=False)
-    caller_told_text = serializers.CharField(
+    grade = StrictIntegerField(min_value=1, max_value=4)
+    caller_told = StrictBooleanField(required=False, default=False)
+    caller_told_text = StrictCharField(
         max_length=2000,
         required=False,
         allow_blank=True,
@@ -191,7 +218,7 @@ class DecisionInputSerializer(StrictSerializer):
         "will not attend; here caller_told is what is required).",
     )
     check_confirmations = serializers.DictField(
-        child=serializers.CharField(max_length=2000), required=False, default=dict
+        child=StrictCharField(max_length=2000), required=False, default=dict
     )
 
 
