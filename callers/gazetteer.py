@@ -71,7 +71,7 @@ class GazetteerReport:
 def _row(fields: dict[str, str]) -> GazetteerAddress | str:
     """The gazetteer row, or why it is not one (one line)."""
     uprn = fields.get("uprn", "").strip()
-    if not uprn.isdigit() or len(uprn) > 12:
+    if not (uprn.isascii() and uprn.isdigit()) or len(uprn) > 12:  # "²" is a digit to Python
         return f"uprn: {uprn!r} is not 1-12 digits"
     uprn = str(int(uprn))  # "000123" and "123" are one UPRN
     values = {f: " ".join(fields.get(f, "").split()) for f in FIELDS}

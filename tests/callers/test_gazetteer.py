@@ -58,15 +58,17 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_loaded(tmp_path):
         "100090009,,,12,,,",
         "100090010,,,12,High Street,Ely,XX1 1XX",
         ROWS[0],
+        "10009²,,,14,High Street,Ely,CB7 4AA",  # a digit to str.isdigit, not to int()
     )
     err = StringIO()
-    with pytest.raises(CommandError, match="4 of 5 rows are invalid; nothing was loaded"):
+    with pytest.raises(CommandError, match="5 of 6 rows are invalid; nothing was loaded"):
         call_command("import_gazetteer", str(path), stderr=err)
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("line 3: uprn: '12ab'")
     assert lines[1].startswith("line 4: does not name a dwelling")
     assert lines[2].startswith("line 5: postcode: 'XX1 1XX'")
     assert lines[3] == "line 6: uprn 100090001 appears twice"
+    assert lines[4].startswith("line 7: uprn: '10009²' is not 1-12 digits")
     assert not GazetteerAddress.objects.exists()
 
 
