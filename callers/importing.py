@@ -11,9 +11,11 @@ Calls do not go through ``call_create`` one by one: dwellings are resolved in ba
 ``dwellings_resolve_many`` (cached by dwelling key), each call's repeat count
 (``repeat_calls_30d``, with FLAG-FARMINGTON from the third call in 30 days, as at intake)
 is computed from the imported rows and the calls already stored, the engine's suggestion
-comes from the live rule set, and the calls are bulk-inserted in one transaction: a
-failure leaves none of them behind. The dashboards' aggregates are rebuilt for the days
-imported, and detection runs over the full history, so repeat callers get their referrals. Importing one file twice imports its calls twice.
+comes from the live rule set, and the calls are bulk-inserted in one transaction with
+their processing-log entries (collected, and linked to a dwelling, by the system, as at
+intake): a failure leaves none of them behind. The dashboards' aggregates are rebuilt for
+the days imported, and detection runs over the full history, so repeat callers get their
+referrals. Importing one file twice imports its calls twice.
 """
 
 import csv
@@ -31,6 +33,10 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.inserts import insert_rows
+from core.middleware import current_request_id
+from core.models import ProcessingLog
+from core.services import LOG_BATCH, Operation
 from triage import engine
 from triage.models import Call
 from triage.selectors import ruleset_current
@@ -54,6 +60,8 @@ FALSE = {"false", "f", "no", "n", "0"}
 RESOLVE_BATCH = 2_000
 LONDON = ZoneInfo("Europe/London")
 MAX_SHOWN = 1_000
+# The processing log's justification for the collection of an imported call.
+IMPORT_JUSTIFICATION = "historical import (import_calls)"
 # Characters no database column takes (PostgreSQL refuses NUL; UTF-8 has no lone
 # surrogates, which a JSON "\ud800" escape gives): intake's serializer refuses both.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -598,18 +606,31 @@ def _repeat_counts(valid: _Valid, dwelling_ids: array) -> array:
     return counts
 
 
+# An imported call's processing-log entries are intake's (``triage.services._call_create``:
+# collected, and linked to its dwelling), by the system, as ``core.services.log_objects``
+# records the dwellings an import creates (``user=None``). They are written here as rows,
+# by COPY on PostgreSQL, since a million calls give two million entries.
+_SYSTEM = {"user_id": None, "username": "system", "role": "system"}
+
+
 class _CallWriter:
-    """Writes calls in batches: COPY on PostgreSQL (bulk_create's UNNEST spends its time
-    quoting the JSON in Python), bulk_create elsewhere. Both write every column of the
-    model: those the import sets, the others their field default."""
+    """Writes calls in batches, each with its processing-log entries (see ``_SYSTEM``),
+    in the import's transaction.
+
+    COPY on PostgreSQL (bulk_create's UNNEST spends its time quoting the JSON in Python),
+    with ids taken from the table's sequence beforehand, since COPY returns none;
+    bulk_create elsewhere. Both write every column of the model: those the import sets,
+    the others their field default."""
 
     def __init__(self, batch_size: int):
         self.batch_size = batch_size
         self.rows: list[dict] = []
         fields = [f for f in Call._meta.concrete_fields if not f.primary_key]
-        self.columns = [f.column for f in fields]
         self.attnames = [f.attname for f in fields]
         self.defaults = {f.attname: f.get_default() for f in fields}
+        self.log_attnames = [
+            f.attname for f in ProcessingLog._meta.concrete_fields if not f.primary_key
+        ]
         self.copy = connection.vendor == "postgresql"
 
     def add(self, values: dict):
@@ -621,18 +642,75 @@ class _CallWriter:
         if not self.rows:
             return
         if self.copy:
-            table = connection.ops.quote_name(Call._meta.db_table)
-            columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+            ids = self._new_ids(len(self.rows))
             defaults, attnames = self.defaults, self.attnames
-            with (
-                connection.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for values in self.rows:
-                    copy.write_row([values.get(a, defaults[a]) for a in attnames])
+            _copy(
+                Call,
+                [Call._meta.pk.attname, *attnames],
+                (
+                    [pk, *(values.get(a, defaults[a]) for a in attnames)]
+                    for pk, values in zip(ids, self.rows, strict=True)
+                ),
+            )
         else:
-            Call.objects.bulk_create(Call(**values) for values in self.rows)
+            ids = [c.pk for c in Call.objects.bulk_create([Call(**v) for v in self.rows])]
+        self._log(ids)
         self.rows = []
+
+    @staticmethod
+    def _new_ids(count: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [Call._meta.db_table, Call._meta.pk.column, count],
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+
+    def _log(self, ids: list[int]):
+        common = {
+            **_SYSTEM,
+            "at": timezone.now(),
+            "object_type": Call._meta.model_name,
+            "recipient": "",
+            "request_id": current_request_id(),
+        }
+        entries = []
+        for pk, values in zip(ids, self.rows, strict=True):
+            entries.append(
+                {
+                    **common,
+                    "operation": Operation.COLLECTION,
+                    "object_id": str(pk),
+                    "justification": IMPORT_JUSTIFICATION,
+                }
+            )
+            if values["dwelling_id"] is not None:
+                entries.append(
+                    {
+                        **common,
+                        "operation": Operation.COMBINATION,
+                        "object_id": str(pk),
+                        "justification": f"linked to dwelling {values['dwelling_id']}",
+                    }
+                )
+        if self.copy:
+            attnames = self.log_attnames
+            _copy(ProcessingLog, attnames, ([e[a] for a in attnames] for e in entries))
+        else:
+            for start in range(0, len(entries), LOG_BATCH):
+                insert_rows(ProcessingLog, entries[start : start + LOG_BATCH])
+
+
+def _copy(model, attnames: list[str], rows: Iterator[list]):
+    """COPY the rows (values in the order of ``attnames``) into the model's table."""
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(a).column) for a in attnames)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert(path, fmt, now, valid, dwelling_ids, repeats, batch_size, log, progress_every):
