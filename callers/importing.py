@@ -16,6 +16,11 @@ their processing-log entries (collected, and linked to a dwelling, by the system
 intake): a failure leaves none of them behind. The dashboards' aggregates are rebuilt for
 the days imported, and detection runs over the full history, so repeat callers get their
 referrals. Importing one file twice imports its calls twice.
+
+Messages (printed, and the rejects file's reasons) name the line, the field and what is
+allowed, never the value: a value in the wrong column may be a phone number or an address,
+and personal data stays out of logs (issue 7). The rejects file itself holds the rejected
+records as they were, to be fixed and imported again.
 """
 
 import csv
@@ -132,17 +137,24 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
     names = [name.strip().lower() for name in header]
     unknown = [n for n in names if n not in COLUMNS and not n.startswith(REJECT_PREFIX)]
     if unknown and set(unknown) - set(IGNORED_FACTS):
-        bad = ", ".join(sorted(set(unknown) - set(IGNORED_FACTS)))
+        bad = set(unknown) - set(IGNORED_FACTS)
+        allowed = f"allowed: {', '.join(REQUIRED + OPTIONAL)} and the RCRP fact names"
+        if _look_like_names(bad):
+            raise ImportFileError(
+                f"unknown column(s) in the header: {', '.join(sorted(bad))}; {allowed}"
+            )
+        # Not shown: a file without its header row has a call's data in line 1.
         raise ImportFileError(
-            f"unknown column(s) in the header: {bad}; allowed: {', '.join(REQUIRED + OPTIONAL)} "
-            "and the RCRP fact names"
+            f"the header has {len(bad)} unknown column(s) that do not look like column names "
+            f"(not shown; is the header row missing?); {allowed}"
         )
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise ImportFileError(f"the header lacks required column(s): {', '.join(missing)}")
     duplicated = {n for n in names if names.count(n) > 1}
     if duplicated:
-        raise ImportFileError(f"duplicated column(s): {', '.join(sorted(duplicated))}")
+        shown = ", ".join(sorted(duplicated)) if _look_like_names(duplicated) else "not shown"
+        raise ImportFileError(f"duplicated column(s): {shown}")
     kept = [
         (i, name)
         for i, name in enumerate(names)
@@ -170,6 +182,15 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
             yield start, None, record, f"has {len(record)} fields; the header has {len(names)}"
             continue
         yield start, {name: record[i] for i, name in kept}, record, ""
+
+
+# Column and field names are shown only when they look like names: a file without its
+# header row, or a JSON key in the wrong place, may hold an address or a phone number.
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}", re.IGNORECASE)
+
+
+def _look_like_names(names) -> bool:
+    return all(isinstance(n, str) and _NAME.fullmatch(n) for n in names)
 
 
 def _jsonl_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
@@ -283,7 +304,10 @@ class Validator:
             try:
                 result = engine.parse_facts(data)
             except engine.FactsError as exc:
-                result = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+                result = "; ".join(
+                    f"{k}: {' '.join(_without_value(k, m) for m in v)}"
+                    for k, v in exc.errors.items()
+                )
         if len(self._facts) < 100_000:
             self._facts[cache_key] = result
         return result
@@ -293,7 +317,10 @@ class Validator:
         errors = []
         unknown = sorted(k for k in fields if k not in COLUMNS)
         if unknown:
-            errors.append(f"unknown field(s): {', '.join(map(str, unknown))}")
+            if _look_like_names(unknown):
+                errors.append(f"unknown field(s): {', '.join(unknown)}")
+            else:
+                errors.append(f"{len(unknown)} unknown field(s) (names not shown)")
         received_at = self._received_at(fields.get("received_at"), errors)
         channel = fields.get("channel")
         if isinstance(channel, int) and not isinstance(channel, bool):
@@ -301,7 +328,7 @@ class Validator:
         if isinstance(channel, str):
             channel = channel.strip()
         if channel not in CHANNELS:
-            errors.append(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+            errors.append(f"channel: must be one of {', '.join(CHANNELS)}")
         address = fields.get("address")
         if not isinstance(address, str) or not address.strip():
             errors.append("address: required")
@@ -330,19 +357,33 @@ class Validator:
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
-            errors.append(f"received_at: {value!r} is not an ISO-8601 date-time")
+            errors.append("received_at: not an ISO-8601 date-time (e.g. 2025-01-31T14:05:00Z)")
             return None
         if timezone.is_naive(moment):
-            errors.append(f"received_at: {value!r} has no UTC offset (add one, e.g. +00:00 or Z)")
+            errors.append("received_at: has no UTC offset (add one, e.g. +00:00 or Z)")
             return None
         problem = received_at_error(moment, self.now)  # intake's rules
         if problem:
-            errors.append(f"received_at: {value!r}: {problem}")
+            errors.append(f"received_at: {problem}")
             return None
         return moment
 
 
 _ABSENT = object()
+
+
+def _without_value(name: str, message: str) -> str:
+    """The engine's message about a fact, without the value it quotes: the message goes
+    to the terminal and to logs, and a value in the wrong column may be a phone number or
+    an address (issue 7). The reason and what is allowed are kept."""
+    spec = engine.FACTS_BY_NAME.get(name)
+    if spec is None or not spec.choices:
+        return message
+    if spec.kind == "enum" and "is not one of" in message:
+        return f"must be one of: {', '.join(spec.choices)}."
+    if spec.kind == "flags" and message.startswith("Unknown value"):
+        return f"unknown value(s); allowed: {', '.join(spec.choices)}."
+    return message
 
 
 # --- the import -----------------------------------------------------------------------------

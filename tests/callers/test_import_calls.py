@@ -10,11 +10,13 @@ from django.core.management import CommandError, call_command
 from callers.importing import ImportFileError, import_calls
 from referrals.models import Referral
 from tests.factories import take_call
+from triage import engine
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "received_at,channel,address,narrative,concern_type,caller_type"
+FACTS = [spec for spec in engine.FACT_FIELDS if spec.name != "repeat_calls_30d"]
 HOME = "Flat 2, 10 High St, Ely CB7 4AA"
 
 
@@ -155,10 +157,10 @@ def test_no_detect_leaves_referrals_to_the_nightly_run(tmp_path):
 # --- bad rows ------------------------------------------------------------------------------
 
 BAD_ROWS = [
-    (row("10/01/2025 09:00"), "received_at: '10/01/2025 09:00' is not an ISO-8601"),
+    (row("10/01/2025 09:00"), "received_at: not an ISO-8601 date-time"),
     (row("2025-01-10T09:00:00"), "has no UTC offset"),
-    (row(channel="112"), "channel: '112' is not one of 999, 101"),
-    (row(concern_type="burglary"), "concern_type: 'burglary' is not one of"),
+    (row(channel="112"), "channel: must be one of 999, 101"),
+    (row(concern_type="burglary"), "concern_type: must be one of: welfare_check, "),
     (row(address=""), "address: required"),
 ]
 
@@ -377,3 +379,74 @@ def test_json_lines_rejects_keep_an_unpaired_surrogate_escaped(tmp_path):
     run(path, "--skip-invalid", "--no-detect")
     (line,) = (tmp_path / "c.jsonl.rejects.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["channel"] == "9\ud800"
+
+
+def excinfo_text(path, *args):
+    """What the failed command printed and raised, as one text."""
+    from io import StringIO
+
+    err = StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_calls", str(path), *args, stdout=StringIO(), stderr=err)
+    return err.getvalue() + str(excinfo.value)
+
+
+# --- no personal data in messages (issue 7: they reach terminals and logs) ----------------
+
+PERSONAL = "Mrs Jones 07700 900123, 10 High St"
+
+
+def leaks(text):
+    return any(part in text for part in ("Jones", "07700", "900123", "High St"))
+
+
+def _rejects_reasons(path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [record[-1] for record in list(csv.reader(handle))[1:]]
+
+
+@pytest.mark.parametrize("name", ["received_at", "channel", *(s.name for s in FACTS)])
+def test_a_bad_value_is_reported_by_line_and_column_without_quoting_it(tmp_path, name):
+    header = HEADER if name in HEADER.split(",") else f"{HEADER},{name}"
+    path = csv_file(tmp_path, row(**{name: PERSONAL}), header=header)
+    messages = []
+    import_calls(path, skip_invalid=True, detect=False, log=messages.append)
+    (message,) = messages
+    assert message.startswith(f"line 2: {name}: ")
+    assert not leaks(message)
+    (reason,) = _rejects_reasons(tmp_path / "calls.csv.rejects.csv")
+    assert not leaks(reason)
+
+
+def test_the_phone_number_in_the_channel_column_is_not_printed(tmp_path):
+    path = csv_file(tmp_path, row(channel="07700 900123", caller_type="Mrs Jones 07700900123"))
+    text = excinfo_text(path)
+    assert "line 2: channel: must be one of 999, 101; caller_type: must be one of: public" in text
+    assert not leaks(text)
+
+
+def test_a_bad_value_in_a_json_line_or_an_unknown_key_is_not_quoted(tmp_path):
+    record = {
+        "received_at": PERSONAL,
+        "channel": PERSONAL,
+        "address": HOME,
+        PERSONAL: 1,
+        "facts": {"concern_type": PERSONAL, "vulnerability_flags": [PERSONAL]},
+    }
+    path = write(tmp_path, "c.jsonl", json.dumps(record) + "\n")
+    messages = []
+    import_calls(path, skip_invalid=True, detect=False, log=messages.append)
+    (message,) = messages
+    assert not leaks(message)
+    for reason in ("1 unknown field(s)", "received_at: ", "channel: ", "concern_type: "):
+        assert reason in message
+    assert "vulnerability_flags: unknown value(s); allowed: " in message
+    (line,) = (tmp_path / "c.jsonl.rejects.jsonl").read_text().splitlines()
+    assert not leaks(json.loads(line)["reject_reason"])
+
+
+def test_a_csv_without_its_header_row_does_not_print_the_first_call(tmp_path):
+    path = write(tmp_path, "calls.csv", row(address=PERSONAL) + "\n" + row() + "\n")
+    text = excinfo_text(path)
+    assert "unknown column(s)" in text and "is the header row missing?" in text
+    assert not leaks(text)
