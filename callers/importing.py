@@ -126,14 +126,25 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
     """(line, fields or None, original record, error) for each CSV record.
 
     Strict: a quote left open, even near the end of the file, is an error rather than a
-    field that silently swallows every line after it."""
-    reader = csv.reader(handle, strict=True)
+    field that silently swallows every line after it. A record with a field past the csv
+    module's size limit is a bad row when it can be read to its end (see ``_reread``)."""
+    record_lines: list[str] = []  # the physical lines of the record being read
+
+    def lines():
+        for text in handle:
+            record_lines.append(text)
+            yield text
+
+    source = lines()
+    reader = csv.reader(source, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise ImportFileError("the file is empty (no header row)") from None
     except csv.Error as exc:
-        raise ImportFileError(f"line 1: the header cannot be read as CSV ({exc})") from None
+        raise ImportFileError(
+            f"line 1: the header cannot be read as CSV ({_csv_problem(exc)})"
+        ) from None
     names = [name.strip().lower() for name in header]
     unknown = [n for n in names if n not in COLUMNS and not n.startswith(REJECT_PREFIX)]
     if unknown and set(unknown) - set(IGNORED_FACTS):
@@ -161,27 +172,92 @@ def _csv_records(handle) -> Iterator[tuple[int, dict | None, object, str]]:
         if not name.startswith(REJECT_PREFIX) and name not in IGNORED_FACTS
     ]
     yield 1, None, header, ""  # the header, for a rejects file
+    skipped = 0  # lines read past the reader, by _reread
     line = reader.line_num + 1
     while True:
         start = line
+        record_lines.clear()
         try:
             record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            # Most likely a quote left open, which has swallowed the lines after it (to the
-            # end of the file, or past the csv module's field size limit): where the next
-            # record starts is unknown, so nothing after it can be trusted.
-            raise ImportFileError(
-                f"line {start}: cannot be read as CSV ({exc}); check its quotes"
-            ) from None
-        line = reader.line_num + 1
+            if not _too_long(exc):
+                # Most likely a quote left open, which has swallowed the lines after it
+                # to the end of the file: where the next record starts is unknown, so
+                # nothing after it can be trusted.
+                raise ImportFileError(
+                    f"line {start}: cannot be read as CSV ({exc}); check its quotes"
+                ) from None
+            record, more = _reread(record_lines, source, start)
+            skipped += more
+            line = reader.line_num + skipped + 1
+            limit = csv.field_size_limit()
+            errors = [
+                f"{names[i] if i < len(names) else 'a field'}: longer than the CSV field "
+                f"limit ({limit:,} characters)"
+                for i, value in enumerate(record)
+                if len(value) > limit
+            ]
+            if len(record) != len(names):
+                errors.append(f"has {len(record)} fields; the header has {len(names)}")
+            yield start, None, record, "; ".join(errors)
+            continue
+        line = reader.line_num + skipped + 1
         if not record or record == [""]:
             continue
         if len(record) != len(names):
             yield start, None, record, f"has {len(record)} fields; the header has {len(names)}"
             continue
         yield start, {name: record[i] for i, name in kept}, record, ""
+
+
+# A record with a field past the csv module's limit is read again with this limit: past
+# it, or without an end before the end of the file, the record is taken for a quote left
+# open and the file cannot be read on.
+MAX_FIELD = 16 * 2**20
+
+
+def _too_long(exc: csv.Error) -> bool:
+    return str(exc).startswith("field larger than field limit")
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if _too_long(exc):
+        return f"a field is longer than the limit of {csv.field_size_limit():,} characters"
+    return str(exc)
+
+
+def _reread(lines: list[str], source: Iterator[str], start: int) -> tuple[list[str], int]:
+    """The record of line ``start`` that the csv module refused for a field past its
+    limit, and how many lines after ``lines`` (those the reader had taken) it spans.
+
+    The reader drops the rest of the line where it stopped and starts afresh on the next
+    one, which may be the middle of a quoted field; so the record is read again, whole,
+    with a higher limit and as strictly, taking its further lines from ``source``. Raises
+    ImportFileError when its end cannot be found (a quote left open)."""
+    taken = list(lines)
+    more = 0
+
+    def again():
+        nonlocal more
+        yield from taken
+        for text in source:
+            more += 1
+            yield text
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, MAX_FIELD))
+    try:
+        return next(csv.reader(again(), strict=True)), more
+    except (csv.Error, StopIteration) as exc:
+        raise ImportFileError(
+            f"line {start}: cannot be read as CSV (a field is longer than the limit of "
+            f"{limit:,} characters and the end of its record cannot be found: "
+            f"{str(exc) or 'end of file'}); check its quotes"
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 # Column and field names are shown only when they look like names: a file without its

@@ -309,14 +309,7 @@ OVERSIZED = "x" * 200_000  # past the csv module's field size limit (131,072)
 
 @pytest.mark.parametrize("tail", [3, 2_000], ids=["short tail", "long tail"])
 @pytest.mark.parametrize("skip", [False, True], ids=["strict", "skip-invalid"])
-@pytest.mark.parametrize(
-    "broken",
-    [{"narrative": OVERSIZED}, {"narrative": '"Neighbour says ' + "x" * 100}],
-    ids=["oversized field", "quote left open"],
-)
-def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(
-    tmp_path, broken, skip, tail
-):
+def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(tmp_path, skip, tail):
     """A quote left open swallows the lines after it into one field: reading on would
     drop them unreported, so the import stops at that line and nothing is imported, nor
     is a partial rejects file left (an earlier one is kept)."""
@@ -326,7 +319,7 @@ def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(
         for n in range(tail)
     ]
     bad_date = row("2999-01-01T09:00:00+00:00", narrative="Mrs Smith is scared")
-    path = csv_file(tmp_path, row(), bad_date, row(**broken), *rows)
+    path = csv_file(tmp_path, row(), bad_date, row(narrative='"Neighbour says ' + "x" * 100), *rows)
     rejects = tmp_path / "calls.csv.rejects.csv"
     rejects.write_text("an earlier import's rejects\n")
     args = ("--skip-invalid",) if skip else ()
@@ -337,11 +330,68 @@ def test_a_record_that_cannot_be_read_as_csv_stops_the_import_naming_its_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "calls.csv.rejects.csv"]
 
 
+def test_a_quote_left_open_past_the_field_limit_names_the_limit(tmp_path):
+    rows = [row(address="10 Mill Lane Ely CB7 4AA") for _ in range(2_000)]
+    path = csv_file(tmp_path, row(), row(narrative='"Neighbour says ' + "x" * 100), *rows)
+    message = excinfo_text(path, "--skip-invalid")
+    assert "calls.csv: line 3: cannot be read as CSV (a field is longer than the limit" in message
+    assert "131,072 characters" in message and message.endswith("check its quotes")
+    assert Call.objects.count() == 0
+
+
 def test_a_csv_header_past_the_size_limit_is_one_clear_error_naming_line_1(tmp_path):
     path = csv_file(tmp_path, row(), header=HEADER + "," + OVERSIZED)
-    with pytest.raises(CommandError, match=r"line 1: the header cannot be read as CSV"):
+    with pytest.raises(
+        CommandError,
+        match=r"line 1: the header cannot be read as CSV \(a field is longer than the limit "
+        r"of 131,072 characters\)",
+    ):
         run(path)
     assert Call.objects.count() == 0
+
+
+# A field in a record that closes its quotes; with its newlines, it spans 201 lines.
+LONG_FIELDS = {
+    "one line": (OVERSIZED, 1),
+    "several lines": ('"' + ("x" * 1_000 + "\n") * 200 + '"', 201),
+}
+
+
+@pytest.mark.parametrize("long", LONG_FIELDS.values(), ids=LONG_FIELDS.keys())
+def test_a_field_past_the_csv_limit_is_a_bad_row_naming_the_column_and_the_limit(tmp_path, long):
+    narrative, _ = long
+    path = csv_file(tmp_path, row(), row(narrative=narrative), row())
+    with pytest.raises(CommandError, match="1 of 3 rows are invalid; nothing was imported"):
+        run(path)
+    _, messages = _errors(path)
+    assert messages == ["line 3: narrative: longer than the CSV field limit (131,072 characters)"]
+    assert Call.objects.count() == 0
+
+
+@pytest.mark.parametrize("long", LONG_FIELDS.values(), ids=LONG_FIELDS.keys())
+def test_skip_invalid_rejects_a_row_with_a_field_past_the_csv_limit_and_reads_on(tmp_path, long):
+    narrative, lines = long
+    after = 3 + lines  # the line of the row after the long one
+    path = csv_file(
+        tmp_path,
+        row(),
+        row(narrative=narrative),
+        row("2025-01-10T09:00:00"),  # no UTC offset: reported by its own line
+        row("2025-01-11T09:00:00+00:00"),
+    )
+    out, err = run(path, "--skip-invalid", "--no-detect")
+    assert "Imported 2 calls of 4 rows (2 rejected)" in out
+    assert "line 3: narrative: longer than the CSV field limit (131,072 characters)" in err
+    assert f"line {after}: received_at: has no UTC offset" in err
+    assert Call.objects.count() == 2
+    limit = csv.field_size_limit(10**6)  # to read the long field back
+    try:
+        with (tmp_path / "calls.csv.rejects.csv").open(newline="") as handle:
+            _, long_row, bad_date = list(csv.reader(handle))
+    finally:
+        csv.field_size_limit(limit)
+    assert long_row[3] == narrative.strip('"') and long_row[-2] == "3"
+    assert bad_date[-2] == str(after)
 
 
 def test_a_json_line_nested_too_deeply_is_a_bad_row_reported_by_its_line(tmp_path):
