@@ -1,6 +1,7 @@
 """Reading a hand-typed UK address into its parts. Pure functions; never raises on a str."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from . import vocabulary as v
@@ -77,12 +78,22 @@ def _postcode_from(outward: str, inward: str) -> str:
     return ""
 
 
+def _folded(text: str) -> str:
+    """Lower case, accents dropped and compatibility forms made plain: "Heol Tŷ Gwyn" reads
+    as "heol ty gwyn", "Hígh" as "high", full-width "１０" as "10", "ß" as "ss"."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def parse_address(raw: str) -> ParsedAddress | None:
     """The parts of a typed address, or None when it names no place at all (empty, noise)
     or names a place by reference to another ("near 10 High St", "opposite the Co-op")."""
     if not isinstance(raw, str):
         return None
-    text = _SPACES.sub(" ", raw[:MAX_INPUT].lower().translate(_APOSTROPHES).translate(_SEPARATORS))
+    text = _folded(raw[:MAX_INPUT].translate(_APOSTROPHES))
+    text = _SPACES.sub(" ", text.translate(_SEPARATORS))
     text = text.replace("united kingdom", "uk").replace("great britain", "gb")
 
     postcode = ""

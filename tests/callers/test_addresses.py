@@ -47,6 +47,21 @@ def test_the_key_reads_number_street_sub_building_and_town():
     assert dwelling_key("Flat 2, 10 High St, Ely CB7 4AA") == "10|highstreet|flat 2|ely"
 
 
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("Flat 2, 10 Hígh St, Ely CB7 4AA", "Flat 2, 10 High St, Ely CB7 4AA"),  # an accent
+        ("Flat 2, １０ High St, Ely", "Flat 2, 10 High St, Ely"),  # full-width digits
+        ("3 Ty Gwyn Road, Bangor", "3 Tŷ Gwyn Road, Bangor"),  # Welsh circumflex
+        ("4 Strasse Road, Ely", "4 Straße Road, Ely"),
+        ("5 Cafe Lane, Ely", "5 Café Lane, Ely"),  # é as one character
+        ("5 Cafe Lane, Ely", "5 Café Lane, Ely"),  # e and a combining accent
+    ],
+)
+def test_accents_and_compatibility_forms_read_as_the_plain_letters(typed, plain):
+    assert dwelling_key(typed) == dwelling_key(plain) != ""
+
+
 def test_parse_address_returns_the_normalised_parts():
     assert parse_address("Flat 3, Cedar House, 4 Station Rd, Littleport, Ely cb61aa") == (
         ParsedAddress(

@@ -13,7 +13,8 @@ from itertools import permutations
 
 import pytest
 
-from callers.models import Dwelling
+from callers.models import Dwelling, GazetteerAddress
+from callers.services import dwelling_resolve
 from referrals.models import Referral
 from tests.factories import facts
 
@@ -89,3 +90,35 @@ def test_a_dwelling_deleted_between_finding_and_locking_it_is_resolved_again(mon
     assert again is not None and again.pk != first.pk
     assert Dwelling.objects.filter(pk=again.pk).exists()
     assert not Dwelling.objects.filter(pk=first.pk).exists()
+
+
+def test_a_dwelling_typed_with_accents_before_they_were_folded_is_found_by_its_new_key():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("callers.migrations.0004_fold_non_ascii_keys")
+    accented = Dwelling.objects.create(key="10h|ghstreet||ely", address="10 Hígh St, Ely")
+    taken = Dwelling.objects.create(key="2|millroad||ely", address="2 Mill Road, Ely")
+    clash = Dwelling.objects.create(key="2|m|llroad||ely", address="2 Mïll Road, Ely")
+    plain = Dwelling.objects.create(key="3|millroad||ely", address="3 Mill Road, Ely")
+    listed = GazetteerAddress.objects.create(
+        uprn="1", number="12", street="Hígh Street", town="Ely", postcode="CB7 4AA", key="old"
+    )
+
+    migration.fold(apps, None)
+
+    listed.refresh_from_db()
+    assert listed.key == "12|highstreet||ely"
+
+    accented.refresh_from_db()
+    assert (accented.key, accented.street, accented.town) == (
+        "10|highstreet||ely",
+        "high street",
+        "ely",
+    )
+    assert dwelling_resolve(address="10 High Street, Ely") == accented
+    clash.refresh_from_db()
+    plain.refresh_from_db()
+    assert clash.key == "2|m|llroad||ely"  # its new key is another dwelling's: left alone
+    assert (plain.key, taken.key) == ("3|millroad||ely", "2|millroad||ely")
