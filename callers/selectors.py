@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Dwelling, ResponsePlan
+from .models import Dwelling, GazetteerAddress, ResponsePlan
 
 REPEAT_WINDOW = timedelta(days=30)
 
@@ -149,3 +149,11 @@ def dwellings_search(query: str, *, limit: int = 50):
         .annotate(call_count=Count("calls", distinct=True))
         .order_by("-call_count", "address")[:limit]
     )
+
+
+def dwellings_with_key(key: str):
+    """The dwellings a dwelling key names: the one stored under it, and, when a gazetteer
+    is loaded, the one its UPRN resolved to (stored as "uprn:N", so a key computed with
+    ``dwelling_key()`` from the typed address still finds it)."""
+    listed = GazetteerAddress.objects.filter(key=key).values("uprn")
+    return Dwelling.objects.filter(Q(key=key) | Q(uprn__in=listed))

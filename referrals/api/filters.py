@@ -1,15 +1,19 @@
 import django_filters
 
+from callers.selectors import dwellings_with_key
+
 from ..models import Referral
 
 
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Referral.Status.choices)
     dwelling = django_filters.CharFilter(
-        field_name="dwelling__key", help_text="The dwelling key (as returned in dwelling.key)."
+        method="filter_dwelling",
+        help_text="The dwelling key: as returned in dwelling.key, or as dwelling_key() "
+        "gives it for the address (also for a dwelling matched to a gazetteer UPRN).",
     )
     dwelling_key = django_filters.CharFilter(
-        field_name="dwelling__key", help_text="Alias of dwelling."
+        method="filter_dwelling", help_text="Alias of dwelling."
     )
     assignee = django_filters.CharFilter(
         field_name="assignee__username", help_text="The holder's username."
@@ -21,6 +25,9 @@ class ReferralFilter(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["status", "source", "dwelling", "assignee"]
+
+    def filter_dwelling(self, queryset, name, value):
+        return queryset.filter(dwelling__in=dwellings_with_key(value)) if value else queryset
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -117,14 +117,18 @@ class ReferralCreateSerializer(StrictSerializer):
     referral_reason = serializers.CharField(max_length=5000)
 
     def validate(self, attrs):
-        from callers.models import Dwelling
+        from callers.selectors import dwellings_with_key
 
         key = attrs.pop("dwelling", None)
         if key:
-            dwelling = Dwelling.objects.filter(key=key).first()
-            if dwelling is None:
+            named = list(dwellings_with_key(key)[:2])
+            if not named:
                 raise serializers.ValidationError({"dwelling": ["No dwelling has this key."]})
-            attrs["dwelling"] = dwelling
+            if len(named) > 1:
+                raise serializers.ValidationError(
+                    {"dwelling": ["This key names more than one dwelling: give the address."]}
+                )
+            attrs["dwelling"] = named[0]
         elif not (attrs.get("address") or "").strip():
             raise serializers.ValidationError(
                 {"address": ["Give the address, or the dwelling key as dwelling."]}

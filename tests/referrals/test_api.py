@@ -73,6 +73,34 @@ def test_the_list_filters_by_status_and_dwelling_key(login, triage_staff, handle
     assert ids(dwelling="no|such||key") == []
 
 
+def test_a_dwelling_matched_to_a_gazetteer_uprn_is_found_by_the_key_of_its_address(
+    login, triage_staff, handler
+):
+    from callers.addresses import dwelling_key
+    from callers.models import GazetteerAddress
+
+    address = "12 High Street, Ely CB7 4AA"
+    GazetteerAddress.objects.create(
+        uprn="300",
+        number="12",
+        street="High Street",
+        town="Ely",
+        postcode="CB7 4AA",
+        key=dwelling_key(address),
+    )
+    referral, _ = _automatic(handler, address=address)
+    assert referral.dwelling.key == "uprn:300"
+    client = login(triage_staff)
+    listed = client.get("/api/referrals/", {"dwelling_key": dwelling_key(address)}).json()
+    assert [r["id"] for r in listed["results"]] == [referral.pk]
+    referral.status = "closed"
+    referral.save(update_fields=["status"])
+    body = {"dwelling": dwelling_key(address), "referred_by": "PC 12", "referral_reason": "x"}
+    created = _post(client, "/api/referrals/", body)
+    assert created.status_code == 201, created.json()
+    assert created.json()["dwelling"]["key"] == "uprn:300"
+
+
 def test_the_list_leaves_the_referrals_reason_and_outcome_note_to_the_justified_detail(
     login, triage_staff
 ):
