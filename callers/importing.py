@@ -41,7 +41,7 @@ from django.utils import timezone
 from core.inserts import insert_rows
 from core.middleware import current_request_id
 from core.models import ProcessingLog
-from core.services import LOG_BATCH, Operation
+from core.services import LOG_BATCH, Operation, log_identity
 from triage import engine
 from triage.models import Call
 from triage.selectors import ruleset_current
@@ -727,7 +727,7 @@ def _repeat_counts(valid: _Valid, dwelling_ids: array) -> array:
 # collected, and linked to its dwelling), by the system, as ``core.services.log_objects``
 # records the dwellings an import creates (``user=None``). They are written here as rows,
 # by COPY on PostgreSQL, since a million calls give two million entries.
-_SYSTEM = {"user_id": None, "username": "system", "role": "system"}
+_SYSTEM = log_identity(None)
 
 
 class _CallWriter:

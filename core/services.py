@@ -14,8 +14,10 @@ from .roles import role_label
 Operation = ProcessingLog.Operation
 
 
-def _who(user) -> dict:
-    # By id: assigning the instance costs the ORM's relation checks on every entry.
+def log_identity(user) -> dict:
+    """Who a processing-log row names: the user's id, name and role, or the system for
+    None (a nightly task, an import). By id: assigning the instance costs the ORM's
+    relation checks on every entry."""
     if getattr(user, "is_authenticated", False):
         return {"user_id": user.pk, "username": user.get_username(), "role": role_label(user)}
     return {"user_id": None, "username": "system", "role": "system"}
@@ -39,7 +41,7 @@ def processing_log(
     """
     request_id = getattr(request, "request_id", "") if request is not None else ""
     entry = _entry(
-        _who(user),
+        log_identity(user),
         operation=operation,
         object_type=object_type,
         object_id=object_id,
@@ -95,7 +97,7 @@ def log_objects(*, user, events) -> None:
     """Several events about model instances in one insert: ``events`` is
     (operation, obj, justification) triples, as ``log_object`` takes them one by one.
     Every intake writes some, so they go in as rows, without building model instances."""
-    who, request_id, at = _who(user), current_request_id(), timezone.now()
+    who, request_id, at = log_identity(user), current_request_id(), timezone.now()
     rows = [
         {
             **_entry_values(
@@ -178,7 +180,7 @@ def log_erasures(*, user, rows, justification: str) -> int:
 
     The entries hold only the type and id, never what was erased.
     """
-    who, request_id = _who(user), current_request_id()
+    who, request_id = log_identity(user), current_request_id()
     entries = [
         _entry(
             who,
