@@ -7,11 +7,12 @@ BIN=${BIN:-.venv/bin}
 
 # The environment first, then .env (as the app reads it, in one Python start), then the
 # local defaults.
-{ read -r DATABASE_URL; read -r REDIS_URL; read -r CELERY_BROKER_URL; } < <(
-  "$BIN/python" - <<'PY'
-import os, environ
+SETTINGS=(DATABASE_URL REDIS_URL CELERY_BROKER_URL BIND WEB_CONCURRENCY WORKER_CONCURRENCY)
+{ for name in "${SETTINGS[@]}"; do read -r "${name?}"; done; } < <(
+  "$BIN/python" - "${SETTINGS[@]}" <<'PY'
+import os, sys, environ
 environ.Env.read_env(".env")  # never overrides what the environment already holds
-for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+for name in sys.argv[1:]:
     print(os.environ.get(name, ""))
 PY
 )
@@ -20,6 +21,8 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-$REDIS_URL}
 BIND=${BIND:-127.0.0.1:8000}
 WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-$(nproc)}
+# gunicorn.conf.py reads it before the app has read .env.
+if [ -n "$WEB_CONCURRENCY" ]; then export WEB_CONCURRENCY; else unset WEB_CONCURRENCY; fi
 
 case "$DATABASE_URL" in
   postgres://*|postgresql://*) ;;
