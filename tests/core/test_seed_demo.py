@@ -34,3 +34,19 @@ def test_the_password_printed_is_the_one_that_works(monkeypatch):
     call_command("seed_demo", "--days", "1", "--per-day", "2", stdout=out)
     assert "password: another-demo-password-1" in out.getvalue()
     assert User.objects.get(username="handler").check_password("another-demo-password-1")
+
+
+def test_there_is_a_demo_user_for_every_role_and_each_lands_on_its_home(client):
+    from django.urls import reverse
+
+    from core.roles import Role
+    from core.views import ROLE_HOMES
+
+    call_command("seed_demo", "--days", "1", "--per-day", "2", stdout=io.StringIO())
+    seen = set()
+    for user in User.objects.all():
+        role = user.groups.get().name
+        seen.add(role)
+        client.force_login(user)
+        assert client.get(reverse("core:home")).url == reverse(ROLE_HOMES[role])
+    assert seen == set(Role)

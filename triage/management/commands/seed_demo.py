@@ -25,6 +25,7 @@ DEMO_USERS = [
     ("triage2", "triage_staff"),
     ("triage3", "triage_staff"),
     ("supervisor", "supervisor"),
+    ("auditor", "auditor"),
 ]
 TOKEN_NAMESPACE = uuid.UUID("6f1d3c52-8f0a-4a8e-9b7e-2b7c1d9e4a10")
 THRIVE = {
