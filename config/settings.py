@@ -43,24 +43,34 @@ def _strict_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off); got {raw!r}")
 
 
+def _without_password(value: str) -> str:
+    """A URL as an error may show it: any password replaced by ***."""
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _url_or_fail(name, value, schemes):
     if not value:
         return value
     parts = urlsplit(value)
+    shown = repr(_without_password(value))
     if parts.scheme not in schemes:
         raise ImproperlyConfigured(
-            f"{name} must be a URL with scheme {' or '.join(schemes)}; got {value!r}"
+            f"{name} must be a URL with scheme {' or '.join(schemes)}; got {shown}"
         )
     try:
         parts.port  # noqa: B018 - parsing it is the check
     except ValueError:
-        raise ImproperlyConfigured(f"{name} has a port that is not a number: {value!r}") from None
+        raise ImproperlyConfigured(f"{name} has a port that is not a number: {shown}") from None
     if (
         parts.scheme.startswith("redis")
         and parts.path.strip("/")
         and not parts.path.strip("/").isdigit()
     ):
-        raise ImproperlyConfigured(f"{name}: the Redis database must be a number; got {value!r}")
+        raise ImproperlyConfigured(f"{name}: the Redis database must be a number; got {shown}")
     return value
 
 
@@ -142,7 +152,7 @@ _SQLITE_DEFAULT = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _database_url = _url_or_fail(
     "DATABASE_URL",
     env("DATABASE_URL", default="") or _SQLITE_DEFAULT,
-    ("sqlite", "postgres", "postgresql", "pgsql", "psql", "postgis"),
+    ("sqlite", "postgres", "postgresql", "pgsql", "psql"),
 )
 try:
     DATABASES = {"default": env.db_url_config(_database_url)}

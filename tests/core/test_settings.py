@@ -124,6 +124,27 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
     assert "ImproperlyConfigured" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://u:s3cret-pw@h/db"),
+        ("DATABASE_URL", "postgres://u:s3cret-pw@h:54xx/db"),
+        ("REDIS_URL", "http://:s3cret-pw@h"),
+        ("REDIS_URL", "redis://:s3cret-pw@h:6379/cache"),
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(name, value):
+    result = _settings_with(**{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr and "***" in result.stderr
+    assert "s3cret-pw" not in result.stderr
+
+
+def test_a_postgis_url_is_refused_with_the_schemes_it_takes():
+    result = _settings_with(DATABASE_URL="postgis://u@h/db")
+    assert "DATABASE_URL must be a URL with scheme sqlite or postgres" in result.stderr
+
+
 @pytest.mark.django_db
 def test_the_suite_runs_against_postgresql_when_database_url_says_so():
     url = os.environ.get("DATABASE_URL", "")
