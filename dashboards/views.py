@@ -187,7 +187,7 @@ def busiest(request):
     period = form.period()
     dash = Dashboard(period, today=_today())
     template = "dashboards/_busiest.html" if request.htmx else "dashboards/busiest.html"
-    response = render(request, template, {"period": period, "dash": dash})
+    response = render(request, template, {"form": form, "period": period, "dash": dash})
     # Addresses with their call counts: each dwelling shown is a consultation.
     log_shown(
         user=request.user,

@@ -122,6 +122,13 @@ def test_dates_outside_the_calendar_s_reach_are_a_form_error_not_a_server_error(
     assert not ProcessingLog.objects.filter(operation="disclosure").exists()
 
 
+def test_the_busiest_page_says_when_its_filters_were_not_used(login, supervisor):
+    url = reverse("dashboards:busiest") + "?start=2026-06-14&end=2026-06-01"
+    html = login(supervisor).get(url).content.decode()
+    assert "These filters were not used: The start date must not be after the end date." in html
+    assert "The default period is shown." in html
+
+
 def test_a_pack_week_outside_the_calendar_s_reach_is_a_form_error(login, supervisor):
     response = login(supervisor).get(reverse("dashboards:pack") + "?week=9999-12-31")
     assert response.status_code == 200
