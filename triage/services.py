@@ -25,6 +25,8 @@ Operation = ProcessingLog.Operation
 
 # Operation Farmington: three calls (the engine's threshold) from one dwelling in 30 days.
 REPEAT_WINDOW = timedelta(days=30)
+# Why a dwelling's summary was read while a call was being taken.
+LIVE_INTAKE = "live call intake"
 # A call may be stamped slightly ahead of the server clock (handset clocks drift).
 MAX_CLOCK_SKEW = timedelta(minutes=2)
 # Older times are typing errors (a year of 1800), not calls.
@@ -89,12 +91,15 @@ def call_create(
     handler=None,
     client_token: uuid.UUID | None = None,
     now: datetime | None = None,
+    summary_shown: bool = False,
 ) -> tuple[Call, bool]:
     """Take a call: resolve its dwelling, count repeat calls, suggest an agency (RCRP).
 
     The third call from a dwelling within 30 days carries FLAG-FARMINGTON and opens the
     dwelling's one open referral in the same transaction. The flag never changes the
     suggestion. Returns (call, created): a repeated ``client_token`` returns the first call.
+    ``summary_shown``: the caller shows the dwelling's summary (its calls in 30 days, open
+    referral, response plan), so the dwelling is logged as consulted, in the same insert.
     """
     if client_token is not None:
         existing = _call_for_token(client_token, handler)
@@ -110,6 +115,7 @@ def call_create(
             handler=handler,
             client_token=client_token,
             now=now,
+            summary_shown=summary_shown,
         ), True
     except IntegrityError:
         # Two submits of one form raced; the first one's call is the call.
@@ -131,7 +137,9 @@ def _call_for_token(client_token, handler) -> Call | None:
 
 
 @transaction.atomic
-def _call_create(*, channel, address, facts, narrative, received_at, handler, client_token, now):
+def _call_create(
+    *, channel, address, facts, narrative, received_at, handler, client_token, now, summary_shown
+):
     errors, parsed = _validate_intake(
         channel=channel,
         address=address,
@@ -184,6 +192,8 @@ def _call_create(*, channel, address, facts, narrative, received_at, handler, cl
     events = [(Operation.COLLECTION, call, "")]
     if dwelling is not None:
         events.append((Operation.COMBINATION, call, f"linked to dwelling {dwelling.pk}"))
+        if summary_shown:
+            events.append((Operation.CONSULTATION, dwelling, LIVE_INTAKE))
     log_objects(user=handler, events=events)
     # A back-dated call with calls after it, within 30 days, is a repeat call for the
     # busiest-dwellings figure although it does not count them (see DwellingDailyStat).

@@ -110,7 +110,7 @@ def dwelling_panel(request):
     dwelling = dwelling_find(address) if len(address.strip()) >= 4 else None
     summary = dwelling_intake_summary(dwelling)
     if dwelling is not None:
-        log_consultation(user=request.user, obj=dwelling, justification="live call intake")
+        log_consultation(user=request.user, obj=dwelling, justification=services.LIVE_INTAKE)
     return render(request, "triage/_dwelling_panel.html", {"dwelling": summary, "address": address})
 
 

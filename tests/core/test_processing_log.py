@@ -103,7 +103,9 @@ def test_an_intake_logs_the_dwelling_and_the_referral_the_system_made(login, han
     first = ProcessingLog.objects.get(
         object_type="call", object_id=str(ids[0]), operation="collection"
     )
-    dwelling = ProcessingLog.objects.get(object_type="dwelling", object_id=str(dwelling_id))
+    dwelling = ProcessingLog.objects.get(
+        object_type="dwelling", object_id=str(dwelling_id), operation="collection"
+    )
     assert (dwelling.operation, dwelling.username, dwelling.request_id) == (
         "collection",
         "system",

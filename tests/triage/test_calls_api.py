@@ -150,6 +150,21 @@ def test_post_call_rejects_bad_input_with_400_and_saves_nothing(login, handler, 
     assert Call.objects.count() == 0
 
 
+def test_the_dwelling_summary_in_the_answer_is_logged_as_consulted(login, handler):
+    from core.models import ProcessingLog
+
+    client = login(handler)
+    token = "8a0f2d1e-8f36-4ad4-9d35-4a0f8d3c2b11"
+    assert _post_call(client, client_token=token).status_code == 201
+    dwelling_id = str(Call.objects.get().dwelling_id)
+    reads = ProcessingLog.objects.filter(operation="consultation", object_type="dwelling")
+    assert list(reads.values_list("user", "object_id", "justification")) == [
+        (handler.pk, dwelling_id, "live call intake")
+    ]
+    assert _post_call(client, client_token=token).status_code == 200  # answered again
+    assert reads.count() == 2
+
+
 @pytest.mark.parametrize("role", ["triage_staff", "supervisor"])
 def test_only_handlers_take_calls(login, request, role):
     response = _post_call(login(request.getfixturevalue(role)))

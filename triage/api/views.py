@@ -76,9 +76,16 @@ class CallViewSet(
     def create(self, request):
         serializer = CallCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call, created = services.call_create(handler=request.user, **serializer.validated_data)
+        # The answer shows the dwelling's summary: a read, logged with the call.
+        call, created = services.call_create(
+            handler=request.user, summary_shown=True, **serializer.validated_data
+        )
         if created:
             call.latest_decisions = []  # a call just taken has no decision yet
+        elif call.dwelling_id is not None:  # the first call, answered again
+            log_consultation(
+                user=request.user, obj=call.dwelling, justification=services.LIVE_INTAKE
+            )
         return Response(
             CallSerializer(call).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
