@@ -44,12 +44,13 @@ def _strict_bool(name, default):
 
 
 def _without_password(value: str) -> str:
-    """A URL as an error may show it: any password replaced by ***."""
-    parts = urlsplit(value)
-    if parts.password is None:
+    """A URL as an error may show it: whatever comes before the last @ after the scheme
+    (the user and password, however malformed) replaced by ***."""
+    head, at, host = value.rpartition("@")
+    if not at:
         return value
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    scheme, sep, _ = head.partition("://")
+    return f"{scheme}{sep}***@{host}" if sep else f"***@{host}"
 
 
 def _url_or_fail(name, value, schemes):

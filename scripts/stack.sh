@@ -34,7 +34,9 @@ import sys, psycopg
 psycopg.connect(sys.argv[1]).close()
 PY
 then
-  echo "make stack: cannot reach PostgreSQL database '$db' ($DATABASE_URL); create it (createdb -h 127.0.0.1 -U postgres $db) or set DATABASE_URL" >&2
+  shown=$DATABASE_URL
+  case "$shown" in *@*) shown="${shown%%://*}://***@${shown##*@}" ;; esac  # no password shown
+  echo "make stack: cannot reach PostgreSQL database '$db' ($shown); create it (createdb -h 127.0.0.1 -U postgres $db) or set DATABASE_URL" >&2
   exit 2
 fi
 "$BIN/python" -c "import redis, os; redis.Redis.from_url(os.environ['CELERY_BROKER_URL']).ping()" 2>/dev/null || {

@@ -390,28 +390,26 @@ def ruleset_publish(*, ruleset: RuleSet, user=None) -> RuleSet:
 
 
 def ruleset_ensure_default() -> RuleSet:
-    """Publish the shipped default rule set if no version is live yet (first start)."""
+    """Publish the shipped default rule set if no version is live yet (first start).
+
+    Two first requests on a new database may both get here: the one that loses (its insert
+    refused, or the version already there or live when it looks) goes on with the live
+    version the other made, instead of failing its call."""
     live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
     if live is not None:
         return live
     document = engine.load_default_document()
-    existing = RuleSet.objects.filter(version=str(document["version"])).first()
-    if existing is not None:
-        return ruleset_publish(ruleset=existing)
     try:
-        return _default_create(document)
-    except IntegrityError:
-        # Two first requests on a new database: the other one's default is the live one
-        # (its insert committed before this one's failed).
+        with transaction.atomic():  # a savepoint: the caller's intake goes on if it fails
+            existing = RuleSet.objects.filter(version=str(document["version"])).first()
+            if existing is not None:
+                return ruleset_publish(ruleset=existing)
+            return ruleset_create(document=document, publish=True)
+    except (IntegrityError, DomainError):
         live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
         if live is None:
             raise
         return live
-
-
-def _default_create(document) -> RuleSet:
-    with transaction.atomic():  # a savepoint: the caller's intake goes on if it fails
-        return ruleset_create(document=document, publish=True)
 
 
 def call_take(

@@ -131,6 +131,9 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
         ("DATABASE_URL", "postgres://u:s3cret-pw@h:54xx/db"),
         ("REDIS_URL", "http://:s3cret-pw@h"),
         ("REDIS_URL", "redis://:s3cret-pw@h:6379/cache"),
+        ("DATABASE_URL", "postgres://app:s3cret-pw#x@db:5432/triage"),  # a # unencoded
+        ("REDIS_URL", "redis://:s3cret-pw/x@cache:6379/0"),  # a / unencoded
+        ("DATABASE_URL", "app:s3cret-pw@db.example:5432/triage"),  # no scheme
     ],
 )
 def test_a_refused_url_is_named_without_its_password(name, value):

@@ -293,20 +293,23 @@ def test_a_rule_set_is_never_read_as_another_that_once_had_its_id(db):
     assert selectors.ruleset_parsed(kept).version == "2026.9"
 
 
-def test_a_first_start_that_loses_the_race_to_create_the_default_uses_the_winner_s(
-    monkeypatch,
-):
-    """Two first intakes on a new database: the one whose insert fails goes on with the
-    default the other created, instead of failing the call."""
-    from django.db import IntegrityError
+def test_a_first_start_that_finds_the_default_made_meanwhile_uses_it(monkeypatch):
+    """Another first request publishes the default between this one's two reads: this
+    one's publish is refused ("already live") and it goes on with that version."""
+    load = engine.load_default_document
 
-    def raced(document):
-        winner = services.ruleset_create(document=document, publish=True)  # the other one
-        raise IntegrityError(f"duplicate key value: version {winner.version}")
+    def meanwhile():
+        document = load()
+        RuleSet.objects.create(  # the other request's, committed
+            version=str(document["version"]),
+            name=document["name"],
+            document=document,
+            status=RuleSet.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        return document
 
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "_default_create", raced)
-        live = services.ruleset_ensure_default()
-    assert live.status == RuleSet.Status.PUBLISHED
+    monkeypatch.setattr(engine, "load_default_document", meanwhile)
+    live = services.ruleset_ensure_default()
     assert RuleSet.objects.get() == live
-    assert take_call().ruleset == live
+    assert live.status == RuleSet.Status.PUBLISHED
