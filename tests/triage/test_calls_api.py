@@ -205,14 +205,16 @@ def test_the_decision_endpoint_requires_caller_told_when_police_do_not_attend(lo
         ({"caller_told": "true"}, "caller_told"),
         ({"grade": "2"}, "grade"),
         ({"grade": 2.0}, "grade"),
-        ({"grade": True}, "grade"),
         ({"thrive": {**THRIVE, "threat": 5}}, "thrive"),
         ({"check_confirmations": {"CHECK-SUICIDE-MEANS": 1}}, "check_confirmations"),
     ],
 )
 def test_a_decision_of_the_wrong_json_type_is_refused_not_coerced(login, handler, changes, field):
     client = login(handler)
-    call_id = _post_call(client).json()["id"]
+    # A call that raises CHECK-SUICIDE-MEANS, so that a confirmation of it is otherwise good.
+    raised = facts(vulnerability_flags=["stated_suicidal_intent", "means_available"])
+    call_id = _post_call(client, facts=raised).json()["id"]
+    assert "CHECK-SUICIDE-MEANS" in Call.objects.get().suggestion["checks"]
     body = {"accept": True, "grade": 2, "thrive": THRIVE, "caller_told": True, **changes}
     response = client.post(f"/api/calls/{call_id}/decision/", body, content_type="application/json")
     assert response.status_code == 400
