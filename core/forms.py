@@ -1,6 +1,36 @@
+from datetime import date
+
 from django import forms
 
 from .models import ProcessingLog
+
+# Dates a form accepts: far wider than any call, narrow enough that a range's arithmetic
+# (its weeks, the day after its end, a default start before it) stays inside the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A London day from FIRST_DAY to LAST_DAY, picked with the browser's date input."""
+
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY-MM-DD.",
+        "out_of_range": f"Enter a date from {FIRST_DAY:%d %b %Y} to {LAST_DAY:%d %b %Y}.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return day
 
 
 class LogSearchForm(forms.Form):
@@ -12,10 +42,8 @@ class LogSearchForm(forms.Form):
     operation = forms.ChoiceField(
         required=False, choices=[("", "Any")] + list(ProcessingLog.Operation.choices)
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput({"type": "date"})
-    )
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    date_from = DayField(required=False, label="From")
+    date_to = DayField(required=False, label="To")
 
     def clean(self):
         data = super().clean()

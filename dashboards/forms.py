@@ -3,12 +3,11 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import FIRST_DAY, DayField
+
 from .selectors import DEFAULT_DAYS, DEFAULT_HOURS, Period, monday
 
 MAX_DAYS = 731  # two years: the longest comparison a supervisor asked for
-# Dates a dashboard accepts: far wider than any data, narrow enough that a range's
-# arithmetic (its weeks, the default start before an end) stays inside the calendar.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 CHANNEL_CHOICES = [("", "Both (999 and 101)"), ("999", "999"), ("101", "101")]
 
 
@@ -27,35 +26,11 @@ class _HoursMixin(forms.Form):
         return self.cleaned_data.get("hours") or DEFAULT_HOURS
 
 
-class DayField(forms.DateField):
-    """A London day between FIRST_DAY and LAST_DAY."""
-
-    widget = forms.DateInput(attrs={"type": "date"})
-    default_error_messages = {
-        "invalid": "Enter a date as YYYY-MM-DD.",
-        "out_of_range": "Enter a date from {first} to {last}.",
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            raise forms.ValidationError(
-                self.error_messages["out_of_range"].format(
-                    first=f"{FIRST_DAY:%d %b %Y}", last=f"{LAST_DAY:%d %b %Y}"
-                ),
-                code="out_of_range",
-            )
-        return day
-
-
 class PeriodForm(_HoursMixin):
     """The dashboard filters, read from the query string so a view can be shared."""
 
-    start = DayField(label="From")
-    end = DayField(label="To")
+    start = DayField(label="From", required=False)
+    end = DayField(label="To", required=False)
     field_order = ["start", "end", "channel", "hours"]
 
     def __init__(self, data, *, today: date):
@@ -94,7 +69,7 @@ class PeriodForm(_HoursMixin):
 class PackForm(_HoursMixin):
     """The weekly pack: any date picks its Monday-to-Sunday week (default: last full week)."""
 
-    week = DayField(label="Week containing")
+    week = DayField(label="Week containing", required=False)
     field_order = ["week", "channel", "hours"]
 
     def __init__(self, data, *, today: date):

@@ -10,6 +10,8 @@ import uuid
 import yaml
 from django import forms
 
+from core.forms import DayField
+
 from . import engine
 from .models import Call, Decision
 from .services import THRIVE_ELEMENTS
@@ -282,30 +284,8 @@ WHAT_IF_MAX_DAYS = 92
 class WhatIfForm(forms.Form):
     """The period of past calls to replay through a draft (Europe/London dates)."""
 
-    # Far wider than any call, and narrow enough that the day after the end (the replay
-    # runs to the midnight that ends it) stays inside the calendar. ISO dates sort as text.
-    FIRST_DAY, LAST_DAY = "2000-01-01", "2099-12-31"
-
-    start = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY, "max": LAST_DAY})
-    )
-    end = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY, "max": LAST_DAY}),
-        help_text="Inclusive.",
-    )
-
-    def clean_start(self):
-        return self._in_range(self.cleaned_data["start"])
-
-    def clean_end(self):
-        return self._in_range(self.cleaned_data["end"])
-
-    def _in_range(self, day):
-        if not self.FIRST_DAY <= day.isoformat() <= self.LAST_DAY:
-            raise forms.ValidationError(
-                f"Enter a date from {self.FIRST_DAY} to {self.LAST_DAY}.", code="out_of_range"
-            )
-        return day
+    start = DayField()
+    end = DayField(help_text="Inclusive.")
 
     def clean(self):
         data = super().clean()
