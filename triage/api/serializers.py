@@ -204,7 +204,8 @@ class DecisionInputSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Why the suggestion was overridden: required when accept is false.",
+        help_text="Why the suggestion was overridden (required when accept is false), or why "
+        "a re-assessment lowers the grade (required then too).",
     )
     thrive = ThriveSerializer()
     grade = StrictIntegerField(min_value=1, max_value=4)
