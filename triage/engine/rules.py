@@ -10,7 +10,6 @@ so no condition may test the repeat count behind FLAG-FARMINGTON.
 
 import re
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -38,8 +37,6 @@ REPEAT_THRESHOLD = 3
 # caller status never lowers, delays or withholds a response (the specification, and the
 # NHS England position on SIM), so it may not choose a rule or an agency either.
 NOT_IN_CONDITIONS = frozenset({"repeat_calls_30d"})
-# Whether the document being parsed may not use them (see parse_ruleset's ``stored``).
-_CHECK_FORBIDDEN: ContextVar[bool] = ContextVar("check_forbidden", default=True)
 DEFAULT_RULESET_PATH = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
 _ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 _OPS = {
@@ -129,12 +126,12 @@ def _check_value(spec, value, where: str, *, allow_list=False):
         raise RuleSetError(f"{where}: {spec.name} compares with a number.")
 
 
-def _compile_test(node: dict, where: str) -> Condition:
+def _compile_test(node: dict, where: str, forbidden: frozenset) -> Condition:
     name = node.get("fact")
     spec = FACTS_BY_NAME.get(name) if isinstance(name, str) else None
     if spec is None:
         raise RuleSetError(f"{where}.fact: unknown fact {name!r}.")
-    if name in NOT_IN_CONDITIONS and _CHECK_FORBIDDEN.get():
+    if name in forbidden:
         raise RuleSetError(
             f"{where}.fact: {name} cannot be used in a condition; the repeat-caller flag "
             "never changes the suggestion."
@@ -176,11 +173,13 @@ def _compile_test(node: dict, where: str) -> Condition:
     return lambda f: compare(get(f))
 
 
-def _compile(node, where: str) -> Condition:
+def _compile(node, where: str, forbidden: frozenset) -> Condition:
+    """A condition; ``forbidden``: facts it may not test (NOT_IN_CONDITIONS, or none for a
+    version stored before they were refused)."""
     if not isinstance(node, dict) or not node:
         raise RuleSetError(f"{where}: must be a condition object.")
     if "fact" in node:
-        return _compile_test(node, where)
+        return _compile_test(node, where, forbidden)
     if len(node) != 1:
         raise RuleSetError(f"{where}: use one of all, any, not, always, or a fact test.")
     ((key, value),) = node.items()
@@ -189,12 +188,14 @@ def _compile(node, where: str) -> Condition:
             raise RuleSetError(f"{where}.always: must be true.")
         return lambda f: True
     if key == "not":
-        inner = _compile(value, f"{where}.not")
+        inner = _compile(value, f"{where}.not", forbidden)
         return lambda f: not inner(f)
     if key in ("all", "any"):
         if not isinstance(value, list) or not value:
             raise RuleSetError(f"{where}.{key}: must be a non-empty list of conditions.")
-        parts = tuple(_compile(item, f"{where}.{key}[{i}]") for i, item in enumerate(value))
+        parts = tuple(
+            _compile(item, f"{where}.{key}[{i}]", forbidden) for i, item in enumerate(value)
+        )
         if key == "all":
             return lambda f: all(part(f) for part in parts)
         return lambda f: any(part(f) for part in parts)
@@ -207,7 +208,9 @@ def _agency_name(value, where: str) -> str:
     return value
 
 
-def _compile_agency(value, where: str) -> tuple[Callable[[Facts], str], frozenset[str]]:
+def _compile_agency(
+    value, where: str, forbidden: frozenset
+) -> tuple[Callable[[Facts], str], frozenset[str]]:
     """``agency`` is a name, {default, cases: [{when, agency}]} or {from_fact, map, default}."""
     if isinstance(value, str):
         agency = _agency_name(value, where)
@@ -228,7 +231,7 @@ def _compile_agency(value, where: str) -> tuple[Callable[[Facts], str], frozense
                 raise RuleSetError(f"{where}.cases[{i}]: needs exactly 'when' and 'agency'.")
             compiled.append(
                 (
-                    _compile(case["when"], f"{where}.cases[{i}].when"),
+                    _compile(case["when"], f"{where}.cases[{i}].when", forbidden),
                     _agency_name(case["agency"], f"{where}.cases[{i}].agency"),
                 )
             )
@@ -272,7 +275,7 @@ def _compile_agency(value, where: str) -> tuple[Callable[[Facts], str], frozense
 _RULE_KEYS = {"id", "order", "when", "outcome", "rationale", "caller_advice"}
 
 
-def _parse_rule(raw, index: int) -> Rule:
+def _parse_rule(raw, index: int, forbidden: frozenset) -> Rule:
     label = f"rules[{index}]"
     if not isinstance(raw, dict):
         raise RuleSetError(f"{label}: must be an object.")
@@ -289,11 +292,13 @@ def _parse_rule(raw, index: int) -> Rule:
     order = raw["order"]
     if not isinstance(order, int) or isinstance(order, bool) or order < 1:
         raise RuleSetError(f"{label}, field order: must be a positive whole number.")
-    when = _compile(raw["when"], f"{label}, field when")
+    when = _compile(raw["when"], f"{label}, field when", forbidden)
     outcome = raw["outcome"]
     if not isinstance(outcome, dict) or set(outcome) != {"agency", "police_attend"}:
         raise RuleSetError(f"{label}, field outcome: needs exactly agency and police_attend.")
-    agency, agencies = _compile_agency(outcome["agency"], f"{label}, field outcome.agency")
+    agency, agencies = _compile_agency(
+        outcome["agency"], f"{label}, field outcome.agency", forbidden
+    )
     if not isinstance(outcome["police_attend"], bool):
         raise RuleSetError(f"{label}, field outcome.police_attend: must be true or false.")
     rationale = raw["rationale"]
@@ -321,14 +326,7 @@ def parse_ruleset(document, *, stored: bool = False) -> RuleSet:
     (NOT_IN_CONDITIONS) does not stop it running, so a live version stored before that
     rule never fails an intake; drafts and publishing check everything.
     """
-    token = _CHECK_FORBIDDEN.set(not stored)
-    try:
-        return _parse_ruleset(document)
-    finally:
-        _CHECK_FORBIDDEN.reset(token)
-
-
-def _parse_ruleset(document) -> RuleSet:
+    forbidden = frozenset() if stored else NOT_IN_CONDITIONS
     if not isinstance(document, dict):
         raise RuleSetError("The rule set must be an object with version, name and rules.")
     unknown = set(document) - {"version", "name", "description", "caller_advice", "rules"}
@@ -346,7 +344,7 @@ def _parse_ruleset(document) -> RuleSet:
     raw_rules = document.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RuleSetError("Field rules: must be a non-empty list.")
-    rules = [_parse_rule(raw, i) for i, raw in enumerate(raw_rules)]
+    rules = [_parse_rule(raw, i, forbidden) for i, raw in enumerate(raw_rules)]
     seen_ids: set[str] = set()
     seen_orders: dict[int, str] = {}
     for rule in rules:
