@@ -13,12 +13,22 @@ def fold(apps, schema_editor):
     Dwelling = apps.get_model("callers", "Dwelling")
     GazetteerAddress = apps.get_model("callers", "GazetteerAddress")
     rows = Dwelling.objects.exclude(key__startswith="uprn:").values_list("pk", "address")
+    kept = []
     for pk, address in rows.iterator():
         if address.isascii():
             continue
         fields = match_fields(parse_address(address))
-        if fields["key"] and not Dwelling.objects.filter(key=fields["key"]).exists():
+        if not fields["key"]:
+            continue
+        if Dwelling.objects.filter(key=fields["key"]).exclude(pk=pk).exists():
+            kept.append(pk)
+        else:
             Dwelling.objects.filter(pk=pk).update(**fields)
+    if kept:  # ids only: an address is personal data
+        print(
+            f"\n  {len(kept)} dwelling(s) kept their old key: another dwelling has the new "
+            f"one (the same home typed without accents?). Ids: {', '.join(map(str, kept))}"
+        )
     parts = ("sub_building", "building_name", "number", "street", "town", "postcode")
     for row in GazetteerAddress.objects.iterator():
         values = {name: getattr(row, name) for name in parts}

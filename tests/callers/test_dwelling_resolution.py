@@ -92,7 +92,9 @@ def test_a_dwelling_deleted_between_finding_and_locking_it_is_resolved_again(mon
     assert not Dwelling.objects.filter(pk=first.pk).exists()
 
 
-def test_a_dwelling_typed_with_accents_before_they_were_folded_is_found_by_its_new_key():
+def test_a_dwelling_typed_with_accents_before_they_were_folded_is_found_by_its_new_key(
+    capsys,
+):
     import importlib
 
     from django.apps import apps
@@ -121,4 +123,7 @@ def test_a_dwelling_typed_with_accents_before_they_were_folded_is_found_by_its_n
     clash.refresh_from_db()
     plain.refresh_from_db()
     assert clash.key == "2|m|llroad||ely"  # its new key is another dwelling's: left alone
+    said = capsys.readouterr().out
+    assert "1 dwelling(s) kept their old key" in said and f"Ids: {clash.pk}" in said
+    assert "Mïll" not in said
     assert (plain.key, taken.key) == ("3|millroad||ely", "2|millroad||ely")
