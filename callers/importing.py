@@ -38,10 +38,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.inserts import insert_rows
-from core.middleware import current_request_id
 from core.models import ProcessingLog
-from core.services import LOG_BATCH, Operation, log_identity
+from core.services import Operation, linked_to_dwelling, log_rows, log_rows_write
 from triage import engine
 from triage.models import Call
 from triage.selectors import ruleset_current
@@ -725,13 +723,12 @@ def _repeat_counts(valid: _Valid, dwelling_ids: array) -> array:
 
 # An imported call's processing-log entries are intake's (``triage.services._call_create``:
 # collected, and linked to its dwelling), by the system, as ``core.services.log_objects``
-# records the dwellings an import creates (``user=None``). They are written here as rows,
-# by COPY on PostgreSQL, since a million calls give two million entries.
-_SYSTEM = log_identity(None)
+# records the dwellings an import creates. They are written here as rows, by COPY on
+# PostgreSQL, since a million calls give two million entries.
 
 
 class _CallWriter:
-    """Writes calls in batches, each with its processing-log entries (see ``_SYSTEM``),
+    """Writes calls in batches, each with its processing-log entries (see ``_log``),
     in the import's transaction.
 
     COPY on PostgreSQL (bulk_create's UNNEST spends its time quoting the JSON in Python),
@@ -784,38 +781,18 @@ class _CallWriter:
             return sorted(pk for (pk,) in cursor.fetchall())
 
     def _log(self, ids: list[int]):
-        common = {
-            **_SYSTEM,
-            "at": timezone.now(),
-            "object_type": Call._meta.model_name,
-            "recipient": "",
-            "request_id": current_request_id(),
-        }
-        entries = []
+        events = []
         for pk, values in zip(ids, self.rows, strict=True):
-            entries.append(
-                {
-                    **common,
-                    "operation": Operation.COLLECTION,
-                    "object_id": str(pk),
-                    "justification": IMPORT_JUSTIFICATION,
-                }
-            )
+            events.append((Operation.COLLECTION, "call", pk, IMPORT_JUSTIFICATION))
             if values["dwelling_id"] is not None:
-                entries.append(
-                    {
-                        **common,
-                        "operation": Operation.COMBINATION,
-                        "object_id": str(pk),
-                        "justification": f"linked to dwelling {values['dwelling_id']}",
-                    }
-                )
+                link = linked_to_dwelling(values["dwelling_id"])
+                events.append((Operation.COMBINATION, "call", pk, link))
+        rows = log_rows(user=None, events=events)  # by the system, as its new dwellings
         if self.copy:
             attnames = self.log_attnames
-            _copy(ProcessingLog, attnames, ([e[a] for a in attnames] for e in entries))
+            _copy(ProcessingLog, attnames, ([row[a] for a in attnames] for row in rows))
         else:
-            for start in range(0, len(entries), LOG_BATCH):
-                insert_rows(ProcessingLog, entries[start : start + LOG_BATCH])
+            log_rows_write(rows)
 
 
 def _copy(model, attnames: list[str], rows: Iterator[list]):

@@ -97,27 +97,51 @@ def log_objects(*, user, events) -> None:
     """Several events about model instances in one insert: ``events`` is
     (operation, obj, justification) triples, as ``log_object`` takes them one by one.
     Every intake writes some, so they go in as rows, without building model instances."""
+    log_rows_write(
+        log_rows(
+            user=user,
+            events=[
+                (operation, obj._meta.model_name, obj.pk, justification)
+                for operation, obj, justification in events
+            ],
+        )
+    )
+
+
+def log_rows(*, user, events) -> list[dict]:
+    """The processing-log rows ({attname: value}) of ``events``, given as
+    (operation, object_type, object_id, justification), by ``user`` on this request: for
+    ``log_rows_write``, or a writer of its own (import_calls copies millions)."""
     who, request_id, at = log_identity(user), current_request_id(), timezone.now()
-    rows = [
+    return [
         {
             **_entry_values(
                 who,
                 operation=operation,
-                object_type=obj._meta.model_name,
-                object_id=obj.pk,
+                object_type=object_type,
+                object_id=object_id,
                 justification=justification,
                 request_id=request_id,
             ),
             "at": at,
         }
-        for operation, obj, justification in events
+        for operation, object_type, object_id, justification in events
     ]
+
+
+def log_rows_write(rows: list[dict]) -> None:
+    """Insert ``log_rows``: one statement, or batches of LOG_BATCH in one transaction."""
     if len(rows) <= LOG_BATCH:  # one statement: no transaction of its own needed
         insert_rows(ProcessingLog, rows)
         return
     with transaction.atomic(savepoint=False):  # all of the batches, or none
         for start in range(0, len(rows), LOG_BATCH):
             insert_rows(ProcessingLog, rows[start : start + LOG_BATCH])
+
+
+def linked_to_dwelling(dwelling_id) -> str:
+    """The justification of a call's combination with its dwelling (intake, import)."""
+    return f"linked to dwelling {dwelling_id}"
 
 
 def log_shown(*, user, objects, object_type: str, justification: str) -> None:

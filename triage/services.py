@@ -12,7 +12,7 @@ from callers.services import dwelling_resolve
 from core.errors import DomainError
 from core.inserts import insert
 from core.models import ProcessingLog
-from core.services import log_alteration, log_objects
+from core.services import linked_to_dwelling, log_alteration, log_objects
 from dashboards.services import stats_call_decided, stats_call_received
 from dashboards.tasks import refill_after_referral
 from referrals.services import referral_open_automatic
@@ -191,7 +191,7 @@ def _call_create(
     )
     events = [(Operation.COLLECTION, call, "")]
     if dwelling is not None:
-        events.append((Operation.COMBINATION, call, f"linked to dwelling {dwelling.pk}"))
+        events.append((Operation.COMBINATION, call, linked_to_dwelling(dwelling.pk)))
         if summary_shown:
             events.append((Operation.CONSULTATION, dwelling, LIVE_INTAKE))
     log_objects(user=handler, events=events)
