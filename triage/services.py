@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from callers.selectors import REPEAT_WINDOW
+from callers.selectors import REPEAT_WINDOW  # Operation Farmington: 3 calls in 30 days
 from callers.services import dwelling_resolve
 from core.errors import DomainError
 from core.inserts import insert
@@ -24,7 +24,6 @@ from .selectors import intake_reads, ruleset_current
 
 Operation = ProcessingLog.Operation
 
-# Operation Farmington: three calls (the engine's threshold) from one dwelling in 30 days.
 # Why a dwelling's summary was read while a call was being taken.
 LIVE_INTAKE = "live call intake"
 # A call may be stamped slightly ahead of the server clock (handset clocks drift).
