@@ -440,6 +440,10 @@ class CallFigures:
             .filter(
                 call__received_at__gte=self.period.start_at,
                 call__received_at__lt=self.period.end_at,
+                # True of every call with a decision (call_decide sets it); said so that
+                # PostgreSQL walks the decided calls' index (call_decided_time), not the
+                # undecided calls too.
+                call__decided_at__isnull=False,
             )
             .select_related("call", "decided_by")
             .order_by("-call__received_at", "-id")
