@@ -295,8 +295,10 @@ def seed(
         if cur.fetchone()[0] and not truncate:
             sys.exit("seed: the database already has dwellings; pass --truncate to replace them")
         if truncate:
+            # The dashboard's aggregates count the calls being replaced: they go too.
             cur.execute(
-                "TRUNCATE triage_decision, triage_call, callers_dwelling RESTART IDENTITY CASCADE"
+                "TRUNCATE triage_decision, triage_call, callers_dwelling, "
+                f"{', '.join(_aggregate_tables())} RESTART IDENTITY CASCADE"
             )
     check_dwellings(dwellings, random.Random(seed_value))
     profiles = Profiles(rng)
@@ -391,6 +393,25 @@ def ensure_seeded(*, calls: int, days: int = 365, repeat_share: float = 0.02, ou
         print(f"reusing seeded data: {calls:,} calls ending {info['end']}", file=out)
         return info
     return seed(calls=calls, days=days, repeat_share=repeat_share, truncate=True, out=out)
+
+
+def _aggregate_tables() -> list[str]:
+    """The dashboard's aggregate tables and the repeat-share cache's mark."""
+    from django.db import connection
+
+    from dashboards import models
+
+    return [
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (
+            models.DailyCallStat,
+            models.HourlyCallStat,
+            models.HandlerDailyStat,
+            models.DwellingDailyStat,
+            models.RepeatDayStat,
+            models.RepeatStatMark,
+        )
+    ]
 
 
 def _handlers() -> list[int]:

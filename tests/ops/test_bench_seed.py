@@ -64,3 +64,46 @@ def test_seed_creates_migrates_and_loads_a_new_database(scratch_url):
     assert comment.startswith("seed:")
     info = json.loads(comment[len("seed:") :])
     assert (info["calls"], info["days"], info["dwellings"]) == (2000, 40, 500)
+
+
+def test_reseeding_also_empties_the_dashboard_aggregates_of_the_calls_it_replaces(scratch_url):
+    """Left behind, they counted calls that no longer exist (a bench_load run's figures
+    piled up day after day) and slowed the dashboards under load."""
+    url, server, name = scratch_url
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "ERROR"}
+
+    def seed(*extra):
+        result = subprocess.run(  # noqa: S603 - our own script
+            [sys.executable, "bench/seed.py", "--calls", "500", "--days", "20", *extra],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    seed()
+    with psycopg.connect(dbname=name, autocommit=True, **server) as conn:
+        conn.execute(
+            "INSERT INTO dashboards_dwellingdailystat (day, dwelling_id, channel, repeat, calls) "
+            "VALUES ('2026-11-01', 1, '999', false, 40)"
+        )
+        conn.execute("INSERT INTO dashboards_repeatdaystat (day, calls) VALUES ('2026-11-02', 7)")
+        conn.execute(
+            "INSERT INTO dashboards_repeatstatmark (id, referral_max_id, referral_count) "
+            "VALUES (1, 9, 9)"
+        )
+    seed("--truncate")
+    with psycopg.connect(dbname=name, **server) as conn:
+        left = [
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in (
+                "dashboards_dwellingdailystat",
+                "dashboards_repeatdaystat",
+                "dashboards_repeatstatmark",
+            )
+        ]
+        calls = conn.execute("SELECT count(*) FROM triage_call").fetchone()[0]
+    assert left == [0, 0, 0]
+    assert calls == 500
