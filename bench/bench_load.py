@@ -3,7 +3,7 @@ gunicorn + PostgreSQL on loopback, then the nightly detection on the same databa
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench \\
         python bench/bench_load.py [--seed 1000000] [--handlers 50] [--supervisors 20] \\
-        [--rate 0] [--duration 30] [--workers 3] [--known 20000] [--new 2000] \\
+        [--rate 0] [--duration 30] [--workers N] [--known 20000] [--new 2000] \\
         [--url http://127.0.0.1:8001]
 
 Starts gunicorn itself (unless --url names a running server), logs the simulated users in
@@ -36,6 +36,7 @@ import asyncio
 import json
 import os
 import random
+import runpy
 import secrets
 import signal
 import subprocess
@@ -250,12 +251,20 @@ def main():
     parser.add_argument(
         "--rate", type=float, default=0, help="intakes/s across all handlers (0: back to back)"
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers (default: gunicorn.conf.py's, as deployed)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--url", help="a running server instead of starting gunicorn")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench_load: set DATABASE_URL to a PostgreSQL database (triage_bench)")
+    if args.workers is None:
+        # gunicorn.conf.py's own count (WEB_CONCURRENCY, or from the cores), as deployed.
+        args.workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
     if args.seed:
         subprocess.run(  # noqa: S603 - our own script
             [sys.executable, str(ROOT / "bench" / "seed.py"), "--calls", str(args.seed)], check=True
