@@ -41,18 +41,22 @@ def scratch_url():
     drop()
 
 
-def test_seed_creates_migrates_and_loads_a_new_database(scratch_url):
-    url, server, name = scratch_url
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "ERROR"}
+def seed(url, *args):
+    """bench/seed.py against the scratch database; it must succeed."""
     result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, "bench/seed.py", "--calls", "2000", "--days", "40"],
+        [sys.executable, "bench/seed.py", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "ERROR"},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_seed_creates_migrates_and_loads_a_new_database(scratch_url):
+    url, server, name = scratch_url
+    seed(url, "--calls", "2000", "--days", "40")
     with psycopg.connect(dbname=name, **server) as conn:
         calls = conn.execute("SELECT count(*) FROM triage_call").fetchone()[0]
         dwellings = conn.execute("SELECT count(*) FROM callers_dwelling").fetchone()[0]
@@ -70,20 +74,7 @@ def test_reseeding_also_empties_the_dashboard_aggregates_of_the_calls_it_replace
     """Left behind, they counted calls that no longer exist (a bench_load run's figures
     piled up day after day) and slowed the dashboards under load."""
     url, server, name = scratch_url
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_LOG_LEVEL": "ERROR"}
-
-    def seed(*extra):
-        result = subprocess.run(  # noqa: S603 - our own script
-            [sys.executable, "bench/seed.py", "--calls", "500", "--days", "20", *extra],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-
-    seed()
+    seed(url, "--calls", "500", "--days", "20")
     with psycopg.connect(dbname=name, autocommit=True, **server) as conn:
         conn.execute(
             "INSERT INTO dashboards_dwellingdailystat (day, dwelling_id, channel, repeat, calls) "
@@ -94,7 +85,7 @@ def test_reseeding_also_empties_the_dashboard_aggregates_of_the_calls_it_replace
             "INSERT INTO dashboards_repeatstatmark (id, referral_max_id, referral_count) "
             "VALUES (1, 9, 9)"
         )
-    seed("--truncate")
+    seed(url, "--calls", "500", "--days", "20", "--truncate")
     with psycopg.connect(dbname=name, **server) as conn:
         left = [
             conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
