@@ -10,7 +10,18 @@ INDEX = "call_decided_time"
 
 
 def create_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    concurrently = " CONCURRENTLY" if postgresql else ""
+    if postgresql:
+        # A concurrent build that failed part way (a deadlock, a cancelled deploy) leaves an
+        # INVALID index behind, which IF NOT EXISTS would keep and no query would use.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [INDEX]
+            )
+            row = cursor.fetchone()
+        if row and not row[0]:
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY "{INDEX}"')
     schema_editor.execute(
         f'CREATE INDEX{concurrently} IF NOT EXISTS "{INDEX}" ON "triage_call" ("received_at") '
         'WHERE "decided_at" IS NOT NULL'
