@@ -4,9 +4,9 @@
         python bench/bench_import.py [--rows 100000] [--dwellings N]
 
 Writes a CSV of --rows realistic calls (every RCRP fact column, addresses typed several
-ways, a year of history) to a temporary file, empties the calls, dwellings and referrals of
-the database (so use a database of its own, not the shared triage_bench), imports it with
-callers.importing.import_calls, and prints rows/s for each phase and the extrapolated time
+ways, a year of history) to a temporary file, empties the calls, dwellings, referrals and
+dashboard aggregates of the database (so use a database of its own, not the shared
+triage_bench), imports it with callers.importing.import_calls, and prints rows/s for each phase and the extrapolated time
 for a million rows. PostgreSQL only.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seed import _dwelling, _variant, setup_django  # noqa: E402
+from seed import _aggregate_tables, _dwelling, _variant, setup_django  # noqa: E402
 
 
 def write_csv(path: Path, rows: int, dwellings: int, rng: random.Random):
@@ -80,8 +80,10 @@ def main(argv=None):
         size = path.stat().st_size / 1e6
         print(f"wrote {args.rows:,} rows ({size:.0f} MB) in {time.perf_counter() - t:.1f} s")
         with connection.cursor() as cur:
+            # The dashboard's aggregates count the calls being replaced: they go too.
             cur.execute(
-                "TRUNCATE triage_decision, triage_call, callers_dwelling RESTART IDENTITY CASCADE"
+                "TRUNCATE triage_decision, triage_call, callers_dwelling, "
+                f"{', '.join(_aggregate_tables())} RESTART IDENTITY CASCADE"
             )
         report = import_calls(path, progress_every=max(args.rows // 4, 1))
     print(

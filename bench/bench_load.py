@@ -262,7 +262,7 @@ def main():
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench_load: set DATABASE_URL to a PostgreSQL database (triage_bench)")
-    if args.workers is None:
+    if args.workers is None and not args.url:
         # gunicorn.conf.py's own count (WEB_CONCURRENCY, or from the cores), as deployed.
         args.workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
     if args.seed:
@@ -311,8 +311,13 @@ def main():
     mode = f"paced at {args.rate:g} intakes/s" if args.rate else "back to back"
     print(
         f"load: {args.handlers} handlers ({mode}), {args.supervisors} supervisors, "
-        f"{elapsed:.0f} s, gunicorn x{args.workers}"
-        + (f" x{args.threads} threads" if args.threads > 1 else "")
+        f"{elapsed:.0f} s, "
+        + (
+            f"the server at {args.url}"
+            if args.url
+            else f"gunicorn x{args.workers}"
+            + (f" x{args.threads} threads" if args.threads > 1 else "")
+        )
     )
     print(f"  intake: {len(intake)} calls, {len(intake) / elapsed:.0f}/s")
     print(
@@ -344,6 +349,7 @@ def steady_state():
     the steady state, not windows another benchmark left unopened."""
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     from callers.detection import detect_repeat_callers
     from dashboards.models import DailyCallStat
@@ -354,7 +360,10 @@ def steady_state():
     # The supervisors' dashboard counts from the aggregates, as in service: built for the
     # seeded history (seed.py leaves them empty), or the dashboards would read nothing.
     first_call = Call.objects.order_by("received_at").values_list("received_at", flat=True)[:1]
-    if first_call and not DailyCallStat.objects.filter(day__lte=first_call[0].date()).exists():
+    if (
+        first_call
+        and not DailyCallStat.objects.filter(day__lte=timezone.localdate(first_call[0])).exists()
+    ):
         start = time.perf_counter()
         call_command("rebuild_dashboard_stats", stdout=sys.stderr)
         print(

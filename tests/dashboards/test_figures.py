@@ -256,6 +256,7 @@ def test_the_override_list_walks_decided_calls_only(decided_day):
     with connection.execute_wrapper(explain):
         rows = dash(date(2026, 6, 10), date(2026, 6, 10)).overrides_list().rows
     assert [row[1] for row in rows] == [calls[4].pk, calls[1].pk]
+    assert plans, "the overrides list ran no query on triage_decision"
     assert "call_decided_time" in plans[0]
 
 

@@ -82,6 +82,20 @@ def test_reseeding_also_empties_the_dashboard_aggregates_of_the_calls_it_replace
         )
         conn.execute("INSERT INTO dashboards_repeatdaystat (day, calls) VALUES ('2026-11-02', 7)")
         conn.execute(
+            "INSERT INTO dashboards_dailycallstat (day, channel, concern_type, rule_id, "
+            "suggested_agency, suggested_police_attend, decided, final_agency, "
+            "final_police_attend, overridden, downgraded, calls) VALUES ('2026-11-01', '999', "
+            "'welfare', 'R1', 'police', true, false, '', false, false, false, 40)"
+        )
+        conn.execute(
+            "INSERT INTO dashboards_hourlycallstat (day, hour, channel, calls) "
+            "VALUES ('2026-11-01', 9, '999', 40)"
+        )
+        conn.execute(
+            "INSERT INTO dashboards_handlerdailystat (day, channel, handler_id, decided, "
+            "overridden, calls) VALUES ('2026-11-01', '999', 0, false, false, 40)"
+        )
+        conn.execute(
             "INSERT INTO dashboards_repeatstatmark (id, referral_max_id, referral_count) "
             "VALUES (1, 9, 9)"
         )
@@ -90,11 +104,14 @@ def test_reseeding_also_empties_the_dashboard_aggregates_of_the_calls_it_replace
         left = [
             conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
             for table in (
+                "dashboards_dailycallstat",
+                "dashboards_hourlycallstat",
+                "dashboards_handlerdailystat",
                 "dashboards_dwellingdailystat",
                 "dashboards_repeatdaystat",
                 "dashboards_repeatstatmark",
             )
         ]
         calls = conn.execute("SELECT count(*) FROM triage_call").fetchone()[0]
-    assert left == [0, 0, 0]
+    assert left == [0] * 6
     assert calls == 500
