@@ -6,8 +6,8 @@
 Writes a CSV of --rows realistic calls (every RCRP fact column, addresses typed several
 ways, a year of history) to a temporary file, empties the calls, dwellings, referrals and
 dashboard aggregates of the database (so use a database of its own, not the shared
-triage_bench), imports it with callers.importing.import_calls, and prints rows/s for each phase and the extrapolated time
-for a million rows. PostgreSQL only.
+triage_bench), imports it with callers.importing.import_calls, and prints rows/s for each
+phase and the extrapolated time for a million rows. PostgreSQL only.
 """
 
 import argparse

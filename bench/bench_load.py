@@ -309,15 +309,10 @@ def main():
             server.wait(timeout=30)
     ms = [1000 * t for t in intake]
     mode = f"paced at {args.rate:g} intakes/s" if args.rate else "back to back"
+    served = f"gunicorn x{args.workers}" + (f" x{args.threads} threads" if args.threads > 1 else "")
     print(
         f"load: {args.handlers} handlers ({mode}), {args.supervisors} supervisors, "
-        f"{elapsed:.0f} s, "
-        + (
-            f"the server at {args.url}"
-            if args.url
-            else f"gunicorn x{args.workers}"
-            + (f" x{args.threads} threads" if args.threads > 1 else "")
-        )
+        f"{elapsed:.0f} s, {f'the server at {args.url}' if args.url else served}"
     )
     print(f"  intake: {len(intake)} calls, {len(intake) / elapsed:.0f}/s")
     print(
@@ -344,9 +339,10 @@ def main():
 
 
 def steady_state():
-    """Referrals for every window in the history so far (a full-history run: a backfill the
-    first time, about a second after that), so that the nightly run after the load times
-    the steady state, not windows another benchmark left unopened."""
+    """The database as a service would hold it before the load: referrals for every window
+    in the history so far (a full-history run: a backfill the first time, about a second
+    after that, so that the nightly run after the load times the steady state), the
+    dashboard aggregates of the seeded history, and fresh planner statistics."""
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
