@@ -144,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
             ],
+            # Codes into words in every template (SCREENS.md): |agency, |flag, |fact_value.
+            "builtins": ["triage.templatetags.words"],
         },
     },
 ]
@@ -326,6 +328,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
+# One date style: config/formats/en_GB ("7 Dec 2026 14:05").
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
