@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .engine import rule_titles
+
 
 class RuleSet(models.Model):
     """A version of the RCRP rule set (a document the engine parses).
@@ -110,6 +112,16 @@ class Call(models.Model):
     @property
     def flags(self) -> list[str]:
         return list(self.suggestion.get("flags", []))
+
+    @property
+    def rule_title(self) -> str:
+        """The suggesting rule in plain words, from the rule set version that suggested it
+        (its id where that version gave the rule no title). Lists select_related the
+        rule set."""
+        title = None
+        if self.ruleset_id is not None:
+            title = rule_titles(self.ruleset.document).get(self.rule_id)
+        return title or self.rule_id
 
     @property
     def is_decided(self) -> bool:

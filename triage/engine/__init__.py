@@ -22,6 +22,7 @@ from .rules import (
     load_default_document,
     load_default_ruleset,
     parse_ruleset,
+    rule_titles,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "load_default_ruleset",
     "parse_facts",
     "parse_ruleset",
+    "rule_titles",
 ]

@@ -64,6 +64,9 @@ class Rule:
     police_attend: bool
     rationale: str
     caller_advice: str | None
+    # The rule in a few plain words, for people; the id stays as a small secondary label.
+    # Optional: versions stored before titles existed have none (shown by id).
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Suggestion:
     checks: tuple[str, ...]
     caller_advice: str
     ruleset_version: str
+    # For screens only: the specification's eight keys (to_dict) stay the API's answer.
+    rule_title: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -272,7 +277,8 @@ def _compile_agency(
     raise RuleSetError(f"{where}: use an agency, {{default, cases}} or {{from_fact, map}}.")
 
 
-_RULE_KEYS = {"id", "order", "when", "outcome", "rationale", "caller_advice"}
+_RULE_KEYS = {"id", "title", "order", "when", "outcome", "rationale", "caller_advice"}
+TITLE_MAX = 80
 
 
 def _parse_rule(raw, index: int, forbidden: frozenset) -> Rule:
@@ -307,6 +313,11 @@ def _parse_rule(raw, index: int, forbidden: frozenset) -> Rule:
     advice = raw.get("caller_advice")
     if advice is not None and (not isinstance(advice, str) or not advice.strip()):
         raise RuleSetError(f"{label}, field caller_advice: must be text.")
+    title = raw.get("title")
+    if title is not None and (
+        not isinstance(title, str) or not title.strip() or len(title.strip()) > TITLE_MAX
+    ):
+        raise RuleSetError(f"{label}, field title: must be text of at most {TITLE_MAX} characters.")
     return Rule(
         id=rule_id,
         order=order,
@@ -316,6 +327,7 @@ def _parse_rule(raw, index: int, forbidden: frozenset) -> Rule:
         police_attend=outcome["police_attend"],
         rationale=rationale.strip(),
         caller_advice=advice.strip() if advice else None,
+        title=title.strip() if title else "",
     )
 
 
@@ -386,6 +398,16 @@ def parse_ruleset(document, *, stored: bool = False) -> RuleSet:
     )
 
 
+def rule_titles(document) -> dict[str, str]:
+    """Each rule's plain title by id, from a stored document (rules without one left out)."""
+    rules = document.get("rules", []) if isinstance(document, dict) else []
+    return {
+        rule["id"]: rule["title"]
+        for rule in rules
+        if isinstance(rule, dict) and isinstance(rule.get("title"), str) and "id" in rule
+    }
+
+
 def load_default_document() -> dict:
     """The shipped default rule set as a document."""
     with DEFAULT_RULESET_PATH.open(encoding="utf-8") as handle:
@@ -422,6 +444,7 @@ def evaluate(facts: Facts, ruleset: RuleSet) -> Suggestion:
         agency=agency,
         police_attend=attend,
         rationale=rule.rationale,
+        rule_title=rule.title,
         flags=tuple(flags),
         checks=tuple(checks),
         caller_advice=rule.caller_advice or ruleset.caller_advice[agency],
