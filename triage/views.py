@@ -102,16 +102,24 @@ def suggest(request):
     )
 
 
-@role_required(Role.HANDLER)
-@require_GET
-def dwelling_panel(request):
-    """htmx: what is known about the dwelling being typed (live call, so no reason asked)."""
-    address = request.GET.get("address", "")[:500]
+def dwelling_panel_context(user, address: str) -> dict:
+    """The context of ``triage/_dwelling_panel.html`` for the address typed so far: the
+    live panel and the New call page after a failed save show the same thing. Logs the
+    consultation of a dwelling found (live call, so no reason asked)."""
+    address = address[:500]
     dwelling = dwelling_find(address) if len(address.strip()) >= 4 else None
     summary = dwelling_intake_summary(dwelling)
     if dwelling is not None:
-        log_consultation(user=request.user, obj=dwelling, justification=services.LIVE_INTAKE)
-    return render(request, "triage/_dwelling_panel.html", {"dwelling": summary, "address": address})
+        log_consultation(user=user, obj=dwelling, justification=services.LIVE_INTAKE)
+    return {"dwelling": summary, "address": address}
+
+
+@role_required(Role.HANDLER)
+@require_GET
+def dwelling_panel(request):
+    """htmx: what is known about the dwelling being typed."""
+    context = dwelling_panel_context(request.user, request.GET.get("address", ""))
+    return render(request, "triage/_dwelling_panel.html", context)
 
 
 @role_required(Role.HANDLER, Role.SUPERVISOR)
