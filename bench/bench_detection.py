@@ -4,7 +4,7 @@
         python bench/bench_detection.py [--calls 1000000] [--days 365] [--reseed]
 
 Seeds with bench/seed.py (or reuses a database seeded with the same parameters), clears
-the referrals, then runs callers.detection.detect_repeat_callers as the nightly task does:
+the referrals, then runs referrals.farmington.detect_repeat_callers as the nightly task does:
 
 1. full history, from no referrals: opens one per repeat-calling dwelling (a backfill,
    a batch of referrals per transaction);
@@ -83,7 +83,7 @@ def _clear_referrals():
 
 
 def _run(label, *, as_of, full_history):
-    from callers.detection import detect_repeat_callers
+    from referrals.farmington import detect_repeat_callers
 
     t = time.perf_counter()
     run = detect_repeat_callers(as_of=as_of, full_history=full_history, trigger="bench")

@@ -347,7 +347,7 @@ def steady_state():
     from django.db import connection
     from django.utils import timezone
 
-    from callers.detection import detect_repeat_callers
+    from referrals.farmington import detect_repeat_callers
     from dashboards.models import DailyCallStat
     from triage.models import Call
 
@@ -377,7 +377,7 @@ def steady_state():
 
 def detection():
     """The nightly run over the last 30 days (after the load), then a full-history run."""
-    from callers.detection import detect_repeat_callers
+    from referrals.farmington import detect_repeat_callers
     from triage.models import Call
 
     calls = Call.objects.count()

@@ -40,10 +40,11 @@ from django.utils import timezone
 
 from core.models import ProcessingLog
 from core.services import Operation, linked_to_dwelling, log_rows, log_rows_write
+from referrals import farmington
 from triage import engine
 from triage.models import Call
 from triage.selectors import ruleset_current
-from triage.services import MAX_ADDRESS, MAX_NARRATIVE, REPEAT_WINDOW, received_at_error
+from triage.services import MAX_ADDRESS, MAX_NARRATIVE, received_at_error
 
 from .addresses import parse_address
 from .services import dwellings_resolve_many
@@ -554,21 +555,21 @@ def import_calls(
     dwelling_ids = _resolve_dwellings(valid, log)
     report.timings["dwellings"] = time.perf_counter() - t
     t = time.perf_counter()
-    repeats = _repeat_counts(valid, dwelling_ids)
+    # The policy in force when the import runs applies to every call it considers.
+    policy = farmington.policy_current()
+    repeats = _repeat_counts(valid, dwelling_ids, policy)
     report.timings["repeat_counts"] = time.perf_counter() - t
     t = time.perf_counter()
     report.imported = _insert(
-        path, fmt, now, valid, dwelling_ids, repeats, batch_size, log, progress_every
+        path, fmt, now, valid, dwelling_ids, repeats, policy, batch_size, log, progress_every
     )
     report.timings["insert"] = time.perf_counter() - t
     t = time.perf_counter()
     _rebuild_dashboards(valid)
     report.timings["dashboards"] = time.perf_counter() - t
     if detect:
-        from .detection import detect_repeat_callers
-
         t = time.perf_counter()
-        report.detection_run = detect_repeat_callers(full_history=True, trigger="import")
+        report.detection_run = farmington.detect_repeat_callers(full_history=True, trigger="import")
         report.timings["detection"] = time.perf_counter() - t
     report.seconds = time.perf_counter() - started
     return report
@@ -610,6 +611,7 @@ class _Valid:
     lines: array = field(default_factory=lambda: array("q"))
     keys: array = field(default_factory=lambda: array("q"))  # -1: no dwelling named
     times: array = field(default_factory=lambda: array("d"))
+    channels: list = field(default_factory=list)
     key_index: dict = field(default_factory=dict)  # key -> index
     first: list = field(default_factory=list)  # index -> (address, parsed)
 
@@ -653,6 +655,7 @@ def _validate(path, fmt, now, report, rejects, log, progress_every) -> _Valid:
             valid.lines.append(line)
             valid.keys.append(index)
             valid.times.append(row.received_at.timestamp())
+            valid.channels.append(row.channel)
         progress.tick(report.rows)
     if report.rejected > MAX_SHOWN:
         log(f"... and {report.rejected - MAX_SHOWN:,} more bad rows not shown")
@@ -678,47 +681,11 @@ def _resolve_dwellings(valid: _Valid, log) -> array:
     return ids
 
 
-def _repeat_counts(valid: _Valid, dwelling_ids: array) -> array:
-    """Each row's calls from its dwelling in the 30 days up to it, itself included (as
-    intake counts them), over the imported rows and the calls already stored."""
-    n = valid.count
-    counts = array("q", [1]) * n
+def _repeat_counts(valid: _Valid, dwelling_ids: array, policy: farmington.Policy) -> array:
+    """Each row's calls from its dwelling in the policy's window up to it, itself included
+    (as intake counts them), over the imported rows and the calls already stored."""
     dwelling_of = [dwelling_ids[k] if k >= 0 else 0 for k in valid.keys]
-    times = valid.times
-    window = REPEAT_WINDOW.total_seconds()
-    stored: dict[int, list[float]] = {}
-    if n and Call.objects.exists():
-        low = datetime.fromtimestamp(min(times), tz=UTC) - REPEAT_WINDOW
-        high = datetime.fromtimestamp(max(times), tz=UTC)
-        wanted = sorted({d for d in dwelling_of if d})
-        for start in range(0, len(wanted), 500):
-            rows = Call.objects.filter(
-                dwelling_id__in=wanted[start : start + 500], received_at__range=(low, high)
-            ).values_list("dwelling_id", "received_at")
-            for dwelling_id, received_at in rows:
-                stored.setdefault(dwelling_id, []).append(received_at.timestamp())
-    order = sorted(
-        (i for i in range(n) if dwelling_of[i]), key=lambda i: (dwelling_of[i], times[i], i)
-    )
-    group_start = 0
-    while group_start < len(order):
-        dwelling = dwelling_of[order[group_start]]
-        group_end = group_start
-        while group_end < len(order) and dwelling_of[order[group_end]] == dwelling:
-            group_end += 1
-        # (time, 0 for a stored call / 1 for an imported one, row): stored calls at the same
-        # moment came first, and count.
-        events = [(t, 0, -1) for t in stored.get(dwelling, ())]
-        events += [(times[i], 1, i) for i in order[group_start:group_end]]
-        events.sort()
-        low_index = 0
-        for position, (t, kind, i) in enumerate(events):
-            while events[low_index][0] < t - window:
-                low_index += 1
-            if kind:
-                counts[i] = position - low_index + 1
-        group_start = group_end
-    return counts
+    return farmington.import_counts(dwelling_of, valid.times, valid.channels, policy)
 
 
 # An imported call's processing-log entries are intake's (``triage.services._call_create``:
@@ -807,10 +774,10 @@ def _copy(model, attnames: list[str], rows: Iterator[list]):
             copy.write_row(row)
 
 
-def _insert(path, fmt, now, valid, dwelling_ids, repeats, batch_size, log, progress_every):
+def _insert(path, fmt, now, valid, dwelling_ids, repeats, policy, batch_size, log, progress_every):
     ruleset, rules = ruleset_current()
     validator = Validator(fmt=fmt, now=now)
-    suggestions: dict[tuple[engine.Facts, int], dict] = {}
+    suggestions: dict[tuple[engine.Facts, int, bool], dict] = {}
     progress = _Progress(log, progress_every, "imported")
     writer = _CallWriter(batch_size)
     position = 0
@@ -823,11 +790,12 @@ def _insert(path, fmt, now, valid, dwelling_ids, repeats, batch_size, log, progr
             row = validator.row(fields)
             if isinstance(row, str):
                 raise ImportFileError(f"line {line} changed while the file was being imported")
-            cache_key = (row.facts, repeats[position])
+            due = valid.keys[position] >= 0 and policy.due(row.channel, repeats[position])
+            cache_key = (row.facts, repeats[position], due)
             evaluated = suggestions.get(cache_key)
             if evaluated is None:
                 facts = replace(row.facts, repeat_calls_30d=repeats[position])
-                suggestion = engine.evaluate(facts, rules)
+                suggestion = engine.evaluate(facts, rules, repeat_due=due)
                 evaluated = _evaluated(facts, suggestion, ruleset, writer.copy)
                 if len(suggestions) < 100_000:
                     suggestions[cache_key] = evaluated

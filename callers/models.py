@@ -8,7 +8,9 @@ class Dwelling(models.Model):
 
     ``key`` is ``callers.addresses.dwelling_key`` of the first spelling seen, or
     ``uprn:<UPRN>`` when a gazetteer resolved it. The parsed parts are stored so that a
-    misspelt street with an agreeing postcode finds this row through an index.
+    misspelt street with an agreeing postcode finds this row through an index. ``address``
+    is the standard form of that spelling ("Flat 2, 10 High Street, Ely CB7 4AA"), the
+    dwelling's name on every screen and in the API; the spellings typed stay on its calls.
     """
 
     class MatchMethod(models.TextChoices):
@@ -16,7 +18,10 @@ class Dwelling(models.Model):
         UPRN = "uprn", "Gazetteer (UPRN)"
 
     key = models.CharField(max_length=255, unique=True)
-    address = models.CharField(max_length=500, help_text="The address as first typed.")
+    address = models.CharField(
+        max_length=500,
+        help_text="The standard form of the address (callers.addresses.standard_address).",
+    )
     postcode = models.CharField(max_length=8, blank=True)
     number = models.CharField(max_length=20, blank=True)
     sub_building = models.CharField(max_length=100, blank=True)

@@ -9,6 +9,9 @@ that UPRN (``match_method`` "uprn"); a dwelling found by key before the gazettee
 loaded takes the UPRN, so its history stays in one place. Addresses the gazetteer does not
 know fall back to the key.
 
+A new dwelling is named by the standard form of the first spelling seen
+(``callers.addresses.standard_address``), never by what was typed.
+
 ``dwellings_resolve_many`` is the one implementation: ``dwelling_resolve`` is it for one
 address, and the historical import uses it in batches.
 """
@@ -24,7 +27,13 @@ from core.inserts import insert_new
 from core.rows import field_value, instance_from_row, model_columns
 from core.services import Operation, log_objects
 
-from .addresses import ParsedAddress, match_fields, parse_address, same_dwelling
+from .addresses import (
+    ParsedAddress,
+    match_fields,
+    parse_address,
+    same_dwelling,
+    standard_address,
+)
 from .models import Dwelling, GazetteerAddress
 
 # Fuzzy candidates examined per (postcode, number, sub_building): a postcode holds ~15 homes.
@@ -36,8 +45,12 @@ CHUNK = 500
 @dataclass(frozen=True, slots=True)
 class _Typed:
     key: str
-    address: str
     parsed: ParsedAddress
+
+    @property
+    def address(self) -> str:
+        """A new dwelling's name on every screen: the standard form of the first spelling."""
+        return standard_address(self.parsed)[:500]
 
     @property
     def triple(self) -> tuple[str, str, str]:
@@ -64,7 +77,7 @@ def _typed(addresses: Iterable[str], parsed: Mapping[str, ParsedAddress] | None)
             p = parse_address(address)
         key = p.key if p is not None else ""
         if key and key not in items:
-            items[key] = _Typed(key, address.strip()[:500], p)
+            items[key] = _Typed(key, p)
     return list(items.values())
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from core.roles import CASEWORK_ROLES, role_required
+from core.roles import CASEWORK_ROLES, Role, has_role, role_required
 from core.services import log_shown
 from referrals.consultation import justification_gate
 
@@ -59,7 +59,10 @@ def dwelling_detail(request, pk):
         {
             "dwelling": dwelling,
             **history,
+            "open_referral": next((r for r in history["referrals"] if r.is_open), None),
             "current_plan": current,
             "current_plan_expired": current.is_expired() if current else False,
+            # The calls link to their pages for those who may open them.
+            "can_open_calls": has_role(request.user, Role.HANDLER, Role.SUPERVISOR),
         },
     )

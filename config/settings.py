@@ -212,7 +212,9 @@ if DASHBOARD_CACHE_SECONDS < 0:
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # An eager send still takes a producer from the pool, and kombu warns "No hostname was
+    # supplied" for a URL without one: named, the in-process broker starts silently.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -249,7 +251,7 @@ if not (0 <= DETECTION_HOUR <= 23 and 0 <= DETECTION_MINUTE <= 59):
     raise ImproperlyConfigured("DETECTION_HOUR must be 0-23 and DETECTION_MINUTE 0-59")
 CELERY_BEAT_SCHEDULE = {
     "detect-repeat-callers-nightly": {
-        "task": "callers.tasks.detect_repeat_callers",
+        "task": "referrals.tasks.detect_repeat_callers",
         "schedule": crontab(hour=DETECTION_HOUR, minute=DETECTION_MINUTE),
     },
     "flag-inactive-referrals-nightly": {
@@ -431,6 +433,11 @@ LOGGING = {
         "django.server": {"filters": ["strip_query", "withhold_exception_detail"]},
         "django.security": {"filters": ["withhold_exception_detail"]},
         "celery": {"filters": ["withhold_exception_detail"]},
-        "celery.app.trace": {"filters": ["withhold_exception_detail"]},
+        # Run in-process (no broker), each task's "succeeded in 0.003s" line is noise to a
+        # newcomer: failures only. A worker keeps LOG_LEVEL.
+        "celery.app.trace": {
+            "filters": ["withhold_exception_detail"],
+            **({"level": "WARNING"} if CELERY_TASK_ALWAYS_EAGER and LOG_LEVEL == "INFO" else {}),
+        },
     },
 }

@@ -55,6 +55,22 @@ def _label_every(n: int, room: int) -> int:
     return max(1, math.ceil(n / room))
 
 
+# Category labels (agencies, strands, rule titles) are words, some long: the label column
+# widens to the longest, up to a limit past which a label is shortened (whole in its tooltip).
+CHAR_W = 6  # px per character of an 11px label, a little generous
+LABEL_MAX = 340
+
+
+def _label_width(labels: Sequence[str], least: int) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    return int(min(max(least, longest * CHAR_W + 12), LABEL_MAX))
+
+
+def _fit(label: str, width: int) -> str:
+    room = (width - 12) // CHAR_W
+    return label if len(label) <= room else label[: room - 1].rstrip() + "…"
+
+
 def _frame(chart_id, title, desc, body, legend, width, height) -> SafeString:
     items = "".join(
         f'<li><span class="swatch s{i}" aria-hidden="true"></span>{escape(name)}</li>'
@@ -209,8 +225,10 @@ def hbar_chart(
     width: int = WIDTH,
     label_width: int = 190,
 ) -> SafeString:
-    """Horizontal bars for categories with long names (strands, agencies, rules)."""
+    """Horizontal bars for categories with long names (strands, agencies, rules), in the
+    order given; ``label_width`` is the least room for the names."""
     chart_id = f"chart{next(_ids)}"
+    label_width = _label_width(labels, label_width)
     values = _plotted(series)
     k = len(series)
     row_h = 8 + 14 * k
@@ -222,9 +240,11 @@ def hbar_chart(
     body = []
     for i, label in enumerate(labels):
         y0 = TOP + row_h * i
+        shown = _fit(label, label_width)
+        whole = f"<title>{escape(label)}</title>" if shown != label else ""
         body.append(
             f'<text class="cat" x="{label_width - 6}" y="{y0 + row_h / 2 + 4:.1f}" '
-            f'text-anchor="end">{escape(label)}</text>'
+            f'text-anchor="end">{whole}{escape(shown)}</text>'
         )
         for s, (name, vs) in enumerate(series):
             v = vs[i]

@@ -19,8 +19,16 @@ class _HoursMixin(forms.Form):
         min_value=Decimal("0.25"),
         max_value=Decimal("24"),
         decimal_places=2,
-        help_text="Officer time one attended call takes; used for hours saved.",
+        help_text=f"Officer time one attended call takes; used for hours saved "
+        f"(the default is {DEFAULT_HOURS.normalize():f} hours).",
     )
+
+    @staticmethod
+    def _with_default_hours(data):
+        """The box shows the hours in use: the default when none was given."""
+        if not data.get("hours"):
+            data["hours"] = f"{DEFAULT_HOURS.normalize():f}"
+        return data
 
     def _hours(self):
         return self.cleaned_data.get("hours") or DEFAULT_HOURS
@@ -45,7 +53,7 @@ class PeriodForm(_HoursMixin):
             except forms.ValidationError:
                 end = today
             data["start"] = max(FIRST_DAY, end - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-        super().__init__(data)
+        super().__init__(self._with_default_hours(data))
 
     def clean(self):
         cleaned = super().clean()
@@ -77,7 +85,7 @@ class PackForm(_HoursMixin):
         data = data.copy()
         if not data.get("week"):
             data["week"] = (monday(today) - timedelta(days=7)).isoformat()
-        super().__init__(data)
+        super().__init__(self._with_default_hours(data))
 
     def period(self) -> Period:
         last_full = monday(self.today) - timedelta(days=7)

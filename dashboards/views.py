@@ -18,7 +18,7 @@ from core.services import log_shown
 
 from . import charts
 from .forms import ExportForm, PackForm, PeriodForm
-from .selectors import Dashboard, Period, Table
+from .selectors import Dashboard, Period, Table, short_day_text
 from .services import export_log
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,15 @@ def _series(table: Table, period: Period, *, skip: int = 1):
     ]
 
 
+def _days(table: Table) -> list[str]:
+    return [short_day_text(row[0]) for row in table.rows]
+
+
+def _words(table: Table) -> list[str]:
+    """The first column as people read it (agencies, strands and rules in words)."""
+    return [str(row[0]) for row in table.rows]
+
+
 def _charts(dash: Dashboard) -> dict:
     period = dash.period
     daily, weekly = dash.demand_daily, dash.demand_weekly
@@ -43,12 +52,12 @@ def _charts(dash: Dashboard) -> dict:
     return {
         "demand_daily": charts.line_chart(
             title="Calls per day",
-            labels=[f"{row[0]:%d %b}" for row in daily.rows],
+            labels=_days(daily),
             series=_series(daily, period),
         ),
         "demand_weekly": charts.bar_chart(
             title="Calls per week",
-            labels=[f"{row[0]:%d %b}" for row in weekly.rows],
+            labels=_days(weekly),
             series=_series(weekly, period, skip=2),
         ),
         "demand_hourly": charts.bar_chart(
@@ -58,12 +67,12 @@ def _charts(dash: Dashboard) -> dict:
         ),
         "demand_strand": charts.hbar_chart(
             title="Calls by strand",
-            labels=[row[0] for row in strands.rows],
+            labels=_words(strands),
             series=_series(strands, period),
         ),
         "agency": charts.hbar_chart(
             title="Suggested and final agency (decided calls)",
-            labels=[row[0] for row in agency.rows],
+            labels=_words(agency),
             series=[
                 ("Suggested", [row[2] for row in agency.rows]),
                 ("Final", [row[3] for row in agency.rows]),
@@ -71,25 +80,26 @@ def _charts(dash: Dashboard) -> dict:
         ),
         "diversion_daily": charts.line_chart(
             title="Diversion rate per day",
-            labels=[f"{row[0]:%d %b}" for row in dash.diversion_daily.rows],
+            labels=_days(dash.diversion_daily),
             series=[("Police did not attend", [row[4] for row in dash.diversion_daily.rows])],
             unit="%",
         ),
+        # The table is in order of override rate, highest first: so are the bars.
         "overrides_by_rule": charts.hbar_chart(
-            title="Override rate by rule",
-            labels=[row[0] for row in dash.overrides_by_rule.rows],
+            title="Override rate by rule (highest first)",
+            labels=_words(dash.overrides_by_rule),
             series=[("Override rate", [row[4] for row in dash.overrides_by_rule.rows])],
             unit="%",
         ),
         "overrides_by_handler": charts.hbar_chart(
             title="Override rate by handler",
-            labels=[row[0] for row in dash.overrides_by_handler.rows],
+            labels=_words(dash.overrides_by_handler),
             series=[("Override rate", [row[4] for row in dash.overrides_by_handler.rows])],
             unit="%",
         ),
         "repeat_share": charts.line_chart(
             title="Repeat-caller share of 999 calls per week",
-            labels=[f"{row[0]:%d %b}" for row in dash.repeat_share.rows],
+            labels=_days(dash.repeat_share),
             series=[("Repeat-caller share", [row[4] for row in dash.repeat_share.rows])],
             unit="%",
         ),
@@ -101,7 +111,7 @@ def _charts(dash: Dashboard) -> dict:
         ),
         "referral_status": charts.hbar_chart(
             title="Open referrals by status",
-            labels=[row[0] for row in backlog.rows],
+            labels=_words(backlog),
             series=[("Open referrals", [row[-1] for row in backlog.rows])],
         ),
     }

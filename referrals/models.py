@@ -4,6 +4,63 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class RepeatPolicy(models.Model):
+    """A version of the Operation Farmington trigger: ``threshold`` calls within
+    ``window_days`` days (counted in hours: 30 days = 720 hours, both ends included) from
+    one dwelling, counting the calls of ``channels``. Like the rule set, a version is never
+    edited once published: a change is a new version. Exactly one is live; each automatic
+    referral records the version that opened it. ``referrals.farmington`` applies it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Live"
+        RETIRED = "retired", "Retired"
+
+    class Channels(models.TextChoices):
+        BOTH = "999,101", "999 and 101 calls"
+        EMERGENCY = "999", "999 calls only"
+        NON_EMERGENCY = "101", "101 calls only"
+
+    THRESHOLD_RANGE = (2, 20)
+    WINDOW_DAYS_RANGE = (1, 365)
+
+    version = models.PositiveIntegerField(unique=True)
+    threshold = models.PositiveSmallIntegerField()
+    window_days = models.PositiveSmallIntegerField()
+    channels = models.CharField(max_length=7, choices=Channels.choices, default=Channels.BOTH)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="published"), name="one_live_repeat_policy"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=2, threshold__lte=20), name="repeat_threshold_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1, window_days__lte=365), name="repeat_window_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(channels__in=["999,101", "999", "101"]), name="repeat_channels_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Repeat-caller policy v{self.version} ({self.get_status_display()})"
+
+
 class ReferralQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Referral.Status.CLOSED)
@@ -17,7 +74,7 @@ class Referral(models.Model):
     """
 
     class Source(models.TextChoices):
-        AUTOMATIC = "automatic", "Automatic (3 calls in 30 days)"
+        AUTOMATIC = "automatic", "Automatic (repeat calls)"
         MANUAL = "manual", "Manual (officer or partner agency)"
 
     class Status(models.TextChoices):
@@ -47,9 +104,14 @@ class Referral(models.Model):
     )
     referral_reason = models.TextField(blank=True)
     triggered_at = models.DateTimeField(
-        null=True, blank=True, help_text="The call that completed the first 3-in-30-days window."
+        null=True, blank=True, help_text="When the call completing the repeat-call window came."
     )
     trigger_calls = models.ManyToManyField("triage.Call", blank=True, related_name="+")
+    # The repeat-caller policy version that opened an automatic referral (None: manual, or
+    # opened before policies were versioned, under the first policy: 3 calls in 30 days).
+    policy = models.ForeignKey(
+        RepeatPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -87,6 +149,14 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral {self.pk} ({self.get_status_display()})"
+
+    @property
+    def source_label(self) -> str:
+        """How the referral came, in words: an automatic one names the policy that opened
+        it ("Automatic: 3 calls in 30 days")."""
+        if self.source == self.Source.AUTOMATIC and self.referral_reason:
+            return f"Automatic ({self.referral_reason})"
+        return self.get_source_display()
 
     @property
     def is_open(self) -> bool:

@@ -111,7 +111,11 @@ def referral_for_casework(pk) -> QuerySet[Referral]:
         Referral.objects.filter(pk=pk)
         .select_related("dwelling", "assignee", "created_by", "closed_by")
         .prefetch_related(
-            Prefetch("trigger_calls", queryset=Call.objects.order_by("received_at", "id")),
+            # The rule set names each call's rule in words (Call.rule_title).
+            Prefetch(
+                "trigger_calls",
+                queryset=Call.objects.select_related("ruleset").order_by("received_at", "id"),
+            ),
             Prefetch("notes", queryset=ReferralNote.objects.select_related("author")),
             Prefetch("actions", queryset=ReferralAction.objects.select_related("taken_by")),
             Prefetch("reviews", queryset=ReferralReview.objects.select_related("recorded_by")),

@@ -1,6 +1,7 @@
 """The Farmington team's pages: queue, referral, manual referral, weekly review."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from callers.selectors import plan_current
 from core.errors import DomainError
 from core.models import ProcessingLog
-from core.roles import CASEWORK_ROLES, role_required
+from core.roles import CASEWORK_ROLES, Role, has_role, role_required
 from core.services import log_objects, log_shown
 
 from . import selectors, services
@@ -32,6 +33,8 @@ Operation = ProcessingLog.Operation
 casework = role_required(*CASEWORK_ROLES)
 # Why the weekly review's rows are read: the agenda page and each row it re-renders (htmx).
 AGENDA = "Weekly review agenda"
+# Rows on one page of the queue: a week's new referrals fit on the first.
+QUEUE_PAGE_SIZE = 50
 
 
 def _add_errors(form, exc: DomainError) -> None:
@@ -61,7 +64,8 @@ def queue(request):
     )
     if assignee and assignee not in ("me", "none") and assignee_user is None:
         referrals = referrals.none()  # nobody of that name holds anything
-    referrals = list(referrals[:500])
+    page = Paginator(referrals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    referrals = list(page.object_list)
     # Each referral shown is a consultation; the filters as understood, never typed text
     # (an assignee's name is "given").
     shown = {k: v for k, v in filters.items() if v}
@@ -75,6 +79,7 @@ def queue(request):
         template,
         {
             "referrals": referrals,
+            "page": page,
             "form": form,
             "members": selectors.team_members(),
             "today": timezone.localdate(),
@@ -136,6 +141,8 @@ def _detail_response(request, referral: Referral, status=200, **bound_forms):
             "has_meeting": selectors.referral_has_meeting(referral),
             "plan": plan,
             "plan_expired": plan.is_expired() if plan else False,
+            # The trigger calls link to their pages for those who may open them.
+            "can_open_calls": has_role(request.user, Role.HANDLER, Role.SUPERVISOR),
             **forms,
         },
         status=status,

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from core.roles import Role, has_role
 from core.rows import field_value
+from referrals import farmington
 
 from . import engine
 from .models import Call, Decision, RuleSet
@@ -72,34 +73,74 @@ def calls_in_repeat_window(dwelling, until: datetime, window: timedelta) -> Quer
     ).order_by("received_at", "id")
 
 
-# The calls calls_in_repeat_window selects (part 0) and the live rule set (part 1).
+# The dwelling's calls near the new one (part 0), the live rule set (part 1) and the live
+# repeat-caller policy (part 2).
 _INTAKE_SQL = (
-    f"SELECT 0, id, received_at FROM {Call._meta.db_table} "  # noqa: S608 - model metadata
+    f"SELECT 0, id, received_at, channel FROM {Call._meta.db_table} "  # noqa: S608 - metadata
     "WHERE dwelling_id = %s AND received_at >= %s AND received_at <= %s "
-    f"UNION ALL SELECT 1, id, published_at FROM ({_LIVE_SQL}) live ORDER BY 1, 3, 2"
+    f"UNION ALL SELECT 1, id, published_at, '' FROM ({_LIVE_SQL}) live "
+    f"UNION ALL SELECT 2, id, published_at, '' FROM ({farmington.LIVE_SQL}) policy "
+    "ORDER BY 1, 3, 2"
 )
 
 
 def intake_reads(
-    dwelling_id: int, until: datetime, window: timedelta, *, after: timedelta = timedelta(0)
-) -> tuple[list[tuple], tuple[RuleSet, engine.RuleSet]]:
-    """What an intake reads besides its dwelling: (id, received_at) of the calls
-    ``calls_in_repeat_window`` selects, oldest first, then any up to ``after`` later (a
-    call back-dated among calls already taken), and ``ruleset_current()``. Written out, in
-    one statement: every intake asks, the ORM cost more than the query, and one round trip
-    costs the app and the server less than two."""
+    dwelling_id: int, until: datetime
+) -> tuple["IntakeNear", tuple[RuleSet, engine.RuleSet]]:
+    """What an intake reads besides its dwelling, in one statement: the dwelling's calls
+    from one policy window before ``until`` to one after (a call back-dated among calls
+    already taken), the live rule set and the live repeat-caller policy. Returns the
+    Farmington count for a call of each channel (a function of the channel) and
+    ``ruleset_current()``. Written out: every intake asks, the ORM cost more than the
+    query, and one round trip costs the app and the server less than three.
+
+    The window's bounds come from the policy this process holds; when another version has
+    been published since, the calls are read again with it (once per publication)."""
     until = until.astimezone(UTC)
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INTAKE_SQL,
-            [dwelling_id, adapt(until - window), adapt(until + after), RuleSet.Status.PUBLISHED],
-        )
-        rows = cursor.fetchall()
+    policy = farmington.policy_for(_held_policy[0])
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INTAKE_SQL,
+                [
+                    dwelling_id,
+                    adapt(until - policy.window),
+                    adapt(until + policy.window),
+                    RuleSet.Status.PUBLISHED,
+                ],
+            )
+            rows = cursor.fetchall()
+        held = [farmington.live_key(pk, at) for part, pk, at, _ in rows if part == 2]
+        key = held[0] if held else None
+        if key is not None and key == _held_policy[0]:
+            break
+        _held_policy[0] = key
+        policy = farmington.policy_for(key)
+        if key is None:
+            break
     received_at = Call._meta.get_field("received_at")
-    calls = [(pk, field_value(received_at, at)) for part, pk, at in rows if part == 0]
-    live = [_live_key(pk, at) for part, pk, at in rows if part == 1]
-    return calls, _ruleset_for(live[0] if live else None)
+    near = [(pk, field_value(received_at, at), ch) for part, pk, at, ch in rows if part == 0]
+    live = [_live_key(pk, at) for part, pk, at, _ in rows if part == 1]
+    return IntakeNear(near, until, policy), _ruleset_for(live[0] if live else None)
+
+
+# The live policy's (id, published_at) as this process last read it.
+_held_policy: list = [None]
+
+
+@dataclass(frozen=True)
+class IntakeNear:
+    """The calls an intake read near its own, and the policy they were read under."""
+
+    near: list
+    received_at: datetime
+    policy: "farmington.Policy"
+
+    def count(self, channel: str) -> "farmington.IntakeCount":
+        return farmington.intake_count(
+            self.near, channel=channel, received_at=self.received_at, policy=self.policy
+        )
 
 
 def calls_visible_to(user) -> QuerySet[Call]:
@@ -110,11 +151,37 @@ def calls_visible_to(user) -> QuerySet[Call]:
     return calls.filter(handler=user)
 
 
+def calls_for_list(user) -> QuerySet[Call]:
+    """The Calls page's rows: ``calls_visible_to`` without the handler, which it does not
+    show. Newest first (the model's order)."""
+    return calls_visible_to(user).select_related(None).select_related("dwelling")
+
+
+def call_for_page(user, pk: int) -> Call:
+    """One call the user may see, with what its page shows beside it (the rule set for the
+    rule's title). Raises Call.DoesNotExist."""
+    return calls_visible_to(user).select_related("ruleset").get(pk=pk)
+
+
+def call_decisions(call: Call) -> list[Decision]:
+    """The call's decisions, the current one first, then the earlier (re-assessed) ones."""
+    return list(call.decisions.select_related("decided_by").order_by("-decided_at", "-id"))
+
+
+def dwelling_call_count(call: Call) -> int | None:
+    """How many calls came from the call's dwelling (None when it named no dwelling)."""
+    if call.dwelling_id is None:
+        return None
+    return Call.objects.filter(dwelling_id=call.dwelling_id).count()
+
+
 def decisions_for_review() -> QuerySet[Decision]:
-    """Overrides and downgrades, newest first, for the supervisor's review queue."""
+    """Overrides and downgrades, newest first, for the supervisor's review queue (with the
+    call's dwelling for its address, and its rule set, fetched once, for the rule's title)."""
     return (
         Decision.objects.filter(Q(accepted=False) | Q(downgraded=True))
-        .select_related("call", "decided_by")
+        .select_related("call", "call__dwelling", "decided_by")
+        .prefetch_related("call__ruleset")
         .order_by("-decided_at", "-id")
     )
 
@@ -145,12 +212,31 @@ class WhatIfResult:
 WHAT_IF_EXAMPLES = 200
 
 
+@dataclass(frozen=True)
+class WhatIfOutcome:
+    """A suggestion, as the call got it or as the draft would give it."""
+
+    rule_id: str
+    rule_title: str  # the rule id where its version gave the rule no title
+    agency: str
+    police_attend: bool
+
+
+@dataclass(frozen=True)
+class WhatIfExample:
+    id: int
+    received_at: datetime
+    was: WhatIfOutcome
+    would_be: WhatIfOutcome
+
+
 def ruleset_what_if(draft: RuleSet, *, start: datetime, end: datetime) -> WhatIfResult:
     """Re-run the calls received in [start, end) through ``draft`` and compare.
 
     A suggestion changes when its rule, agency or police attendance differs from what
     the call was given at the time. Stored facts are replayed as recorded (including the
-    repeat count then), so only the rules differ. Nothing is written.
+    repeat count then), so only the rules differ. Nothing is written. The examples name
+    each rule by its title in the version that suggested it.
     """
     rules = ruleset_parsed(draft)
     result = WhatIfResult(start=start, end=end)
@@ -158,10 +244,19 @@ def ruleset_what_if(draft: RuleSet, *, start: datetime, end: datetime) -> WhatIf
         Call.objects.filter(received_at__gte=start, received_at__lt=end)
         .order_by("received_at", "id")
         .values_list(
-            "id", "received_at", "facts", "rule_id", "suggested_agency", "suggested_police_attend"
+            "id",
+            "received_at",
+            "facts",
+            "rule_id",
+            "suggested_agency",
+            "suggested_police_attend",
+            "ruleset_id",
         )
     )
-    for pk, received_at, facts, rule_id, agency, attend in rows.iterator(chunk_size=2000):
+    changed = []
+    for pk, received_at, facts, rule_id, agency, attend, ruleset_id in rows.iterator(
+        chunk_size=2000
+    ):
         result.calls += 1
         try:
             new = engine.evaluate(engine.parse_facts(facts), rules)
@@ -173,13 +268,29 @@ def ruleset_what_if(draft: RuleSet, *, start: datetime, end: datetime) -> WhatIf
         result.changed += 1
         result.attend_changed += new.police_attend != attend
         result.transitions[(agency, new.agency)] += 1
-        if len(result.examples) < WHAT_IF_EXAMPLES:
-            result.examples.append(
-                {
-                    "id": pk,
-                    "received_at": received_at,
-                    "old": (rule_id, agency, attend),
-                    "new": (new.rule_id, new.agency, new.police_attend),
-                }
-            )
+        if len(changed) < WHAT_IF_EXAMPLES:
+            changed.append((pk, received_at, ruleset_id, (rule_id, agency, attend), new))
+    # One query for the titles of the few versions the examples were suggested by.
+    titles = {
+        pk: engine.rule_titles(document)
+        for pk, document in RuleSet.objects.filter(
+            pk__in={ruleset_id for _, _, ruleset_id, _, _ in changed}
+        ).values_list("pk", "document")
+    }
+    result.examples = [
+        WhatIfExample(
+            id=pk,
+            received_at=received_at,
+            was=WhatIfOutcome(
+                rule_id,
+                titles.get(ruleset_id, {}).get(rule_id) or rule_id,
+                agency,
+                attend,
+            ),
+            would_be=WhatIfOutcome(
+                new.rule_id, new.rule_title or new.rule_id, new.agency, new.police_attend
+            ),
+        )
+        for pk, received_at, ruleset_id, (rule_id, agency, attend), new in changed
+    ]
     return result

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from callers.selectors import REPEAT_WINDOW  # Operation Farmington: 3 calls in 30 days
 from callers.services import dwelling_resolve
 from core.errors import DomainError
 from core.inserts import insert
@@ -15,10 +14,10 @@ from core.models import ProcessingLog
 from core.services import linked_to_dwelling, log_alteration, log_objects
 from dashboards.services import stats_call_decided, stats_call_received
 from dashboards.tasks import refill_after_referral
-from referrals.services import referral_open_automatic
+from referrals import farmington
 
 from . import engine
-from .engine.rules import REPEAT_THRESHOLD
+from .engine.diff import same_meaning
 from .models import Call, Decision, RuleSet
 from .selectors import intake_reads, ruleset_current
 
@@ -94,7 +93,8 @@ def call_create(
 ) -> tuple[Call, bool]:
     """Take a call: resolve its dwelling, count repeat calls, suggest an agency (RCRP).
 
-    The third call from a dwelling within 30 days carries FLAG-FARMINGTON and opens the
+    The call completing the live repeat-caller policy's window (by default the third
+    call in 30 days; ``referrals.farmington``) carries FLAG-FARMINGTON and opens the
     dwelling's one open referral in the same transaction. The flag never changes the
     suggestion. Returns (call, created): a repeated ``client_token`` returns the first call.
     ``summary_shown``: the caller shows the dwelling's summary (its calls in 30 days, open
@@ -155,16 +155,13 @@ def _call_create(
     now = now or timezone.now()
     received_at = received_at or now
     if dwelling is not None:
-        # (id, received_at) pairs, oldest first: a busy dwelling has dozens, and only the
-        # count and the last two (a referral's trigger calls) are needed.
-        near, (ruleset, rules) = intake_reads(
-            dwelling.pk, received_at, REPEAT_WINDOW, after=REPEAT_WINDOW
-        )
-        window = [(pk, at) for pk, at in near if at <= received_at]
+        # Operation Farmington: the dwelling's calls in the live policy's window.
+        near, (ruleset, rules) = intake_reads(dwelling.pk, received_at)
+        repeat = near.count(channel)
     else:
-        near, window, (ruleset, rules) = [], [], ruleset_current()
-    parsed = replace(parsed, repeat_calls_30d=len(window) + 1)
-    suggestion = engine.evaluate(parsed, rules)
+        repeat, (ruleset, rules) = None, ruleset_current()
+    parsed = replace(parsed, repeat_calls_30d=repeat.calls_in_window if repeat else 1)
+    suggestion = engine.evaluate(parsed, rules, repeat_due=bool(repeat and repeat.due))
     # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
     [call] = insert(
         [
@@ -194,20 +191,15 @@ def _call_create(
         if summary_shown:
             events.append((Operation.CONSULTATION, dwelling, LIVE_INTAKE))
     log_objects(user=handler, events=events)
-    # A back-dated call with calls after it, within 30 days, is a repeat call for the
-    # busiest-dwellings figure although it does not count them (see DwellingDailyStat).
-    stats_call_received(call=call, calls_after=len(near) > len(window))
+    stats_call_received(call=call, calls_after=bool(repeat and repeat.calls_after))
     # A dwelling whose open referral was read with its lock needs nothing more; otherwise
-    # the third call in 30 days may open one (safe against a concurrent opener).
-    repeat = dwelling is not None and parsed.repeat_calls_30d >= REPEAT_THRESHOLD
-    if repeat and not dwelling.open_referrals:
-        referral, opened = referral_open_automatic(
-            dwelling=dwelling,
-            trigger_calls=[
-                *(Call(pk=pk, received_at=at) for pk, at in window[-(REPEAT_THRESHOLD - 1) :]),
-                call,
-            ],
+    # the call completing the policy's window opens one (safe against a concurrent opener).
+    if repeat and repeat.due and not dwelling.open_referrals:
+        referral, opened = farmington.referral_open_automatic(
+            dwelling_id=dwelling.pk,
+            trigger_calls=[*(Call(pk=pk, received_at=at) for pk, at in repeat.earlier), call],
             triggered_at=received_at,
+            policy=repeat.policy,
         )
         if opened:
             refill_after_referral(received_at)
@@ -349,11 +341,22 @@ def _thrive_errors(thrive) -> list[str]:
 
 @transaction.atomic
 def ruleset_create(*, document: dict, user=None, publish: bool = False) -> RuleSet:
-    """Store a rule set version after the engine has validated it whole (never half-loaded)."""
+    """Store a rule set version after the engine has validated it whole (never half-loaded).
+
+    A version that means the same as the live one (its version string, layout and key
+    order aside) is refused: it would only add a row for supervisors to tell apart."""
     try:
         parsed = engine.parse_ruleset(document)
     except engine.RuleSetError as exc:
         raise DomainError(str(exc), field="document") from None
+    live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).only("version", "document")
+    live = live.first()
+    if live is not None and same_meaning(live.document, document):
+        raise DomainError(
+            f"No changes: this draft is the same as the live version {live.version}. "
+            "Change a rule or what the caller is told, then save it.",
+            field="document",
+        )
     if RuleSet.objects.filter(version=parsed.version).exists():
         raise DomainError(f"Version {parsed.version} already exists.", field="version")
     ruleset = RuleSet.objects.create(

@@ -1,45 +1,66 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 import yaml
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from callers.selectors import dwelling_intake_summary
+from callers.selectors import (
+    address_reading,
+    dwelling_intake_summary,
+    intake_summary_for_screen,
+)
 from callers.services import dwelling_find
 from core.days import local_midnight
 from core.errors import DomainError
-from core.roles import Role, role_required
+from core.roles import CASEWORK_ROLES, Role, has_role, role_required
 from core.services import log_consultation, log_shown
+from referrals import farmington
 
 from . import engine, selectors, services
-from .forms import IntakeForm, RuleSetForm, WhatIfForm
-from .models import RuleSet
+from .engine import diff, words
+from .filters import CallListFilter
+from .forms import GRADE_MEANINGS, IntakeForm, RuleSetForm, WhatIfForm
+from .models import Call, Decision, RuleSet
 
 
 def _suggest(form: IntakeForm, address: str):
-    """Evaluate the answers so far: (suggestion or None, fact errors). Runs on every change,
-    so it only counts the dwelling's calls; the panel shows the rest."""
+    """Evaluate the answers so far: (suggestion or None, problems). Runs on every change,
+    so it only counts the dwelling's calls; the panel shows the rest.
+
+    ``problems``: what is still to answer or fix, in words, as (id of the question, what to
+    do). The form's bounds are the save's, so the panel refuses what the save refuses."""
+    problems = form.fact_problems()
+    if problems:
+        return None, problems
     dwelling = dwelling_find(address) if address.strip() else None
-    earlier = 0
-    if dwelling is not None:
-        window = selectors.calls_in_repeat_window(dwelling, timezone.now(), services.REPEAT_WINDOW)
-        earlier = window.count()
+    policy = farmington.policy_current()
+    earlier = farmington.calls_in_window(dwelling.pk, policy=policy) if dwelling else 0
     facts = form.facts()
     facts["repeat_calls_30d"] = earlier + 1
     try:
         parsed = engine.parse_facts(facts)
     except engine.FactsError as exc:
-        return None, exc.errors
+        return None, form.fact_problems(exc.errors)
     _, rules = selectors.ruleset_current()
-    return engine.evaluate(parsed, rules), {}
+    # Before the channel is chosen, the call is taken to be one the policy counts.
+    channel = form.cleaned_data.get("channel") or min(policy.channels)
+    due = dwelling is not None and policy.due(channel, earlier + 1)
+    return engine.evaluate(parsed, rules, repeat_due=due), []
 
 
-def _check_values(request, suggestion):
-    """The checks the suggestion raised, with any reason already typed for each."""
+def _check_values(request, suggestion, form=None):
+    """The checks the suggestion raised: (check, any reason already typed, its errors)."""
     checks = suggestion.checks if suggestion else ()
-    return [(check, request.POST.get(f"check_{check}", "")) for check in checks]
+    errors = form.errors if form is not None and form.is_bound else {}
+    return [
+        (check, request.POST.get(f"check_{check}", ""), errors.get(f"check_{check}", []))
+        for check in checks
+    ]
 
 
 @role_required(Role.HANDLER)
@@ -69,19 +90,20 @@ def call_new(request):
             else:
                 messages.info(request, f"Call {call.pk} was already saved; it was not saved twice.")
             return redirect("triage:call-detail", pk=call.pk)
+    problems = []
     if form.is_bound:
-        suggestion, _ = _suggest(form, request.POST.get("address", ""))
-    return render(
-        request,
-        "triage/call_new.html",
-        {
-            "form": form,
-            "suggestion": suggestion,
-            "check_values": _check_values(request, suggestion),
-            "agency_advice": sorted(selectors.ruleset_current()[1].caller_advice.items()),
-        },
-        status=400 if form.is_bound else 200,
-    )
+        suggestion, problems = _suggest(form, request.POST.get("address", ""))
+    context = {
+        "form": form,
+        "suggestion": suggestion,
+        "problems": problems,
+        "check_values": _check_values(request, suggestion, form),
+        "agency_advice": sorted(selectors.ruleset_current()[1].caller_advice.items()),
+    }
+    # After a failed save the dwelling panel shows what it showed while the address was
+    # typed (the repeat caller, the referral, the plan), not "Type the address".
+    context.update(dwelling_panel_context(request.user, request.POST.get("address", "")))
+    return render(request, "triage/call_new.html", context, status=400 if form.is_bound else 200)
 
 
 @role_required(Role.HANDLER)
@@ -90,13 +112,13 @@ def suggest(request):
     """htmx: the suggestion panel for the answers so far (nothing is stored)."""
     form = IntakeForm(request.POST)
     form.is_valid()  # fills cleaned_data for the answered questions; errors shown in the panel
-    suggestion, errors = _suggest(form, request.POST.get("address", ""))
+    suggestion, problems = _suggest(form, request.POST.get("address", ""))
     return render(
         request,
         "triage/_suggestion.html",
         {
             "suggestion": suggestion,
-            "fact_errors": errors,
+            "problems": problems,
             "check_values": _check_values(request, suggestion),
         },
     )
@@ -104,14 +126,29 @@ def suggest(request):
 
 def dwelling_panel_context(user, address: str) -> dict:
     """The context of ``triage/_dwelling_panel.html`` for the address typed so far: the
-    live panel and the New call page after a failed save show the same thing. Logs the
-    consultation of a dwelling found (live call, so no reason asked)."""
+    live panel and the New call page after a failed save show the same thing.
+
+    ``dwelling``: the summary of the dwelling the address names; else ``reading``: how the
+    address reads (a new dwelling, or what to add and the known dwellings at its postcode
+    to pick from). Each dwelling shown is a consultation, logged (live call, so no reason
+    asked)."""
     address = address[:500]
-    dwelling = dwelling_find(address) if len(address.strip()) >= 4 else None
-    summary = dwelling_intake_summary(dwelling)
+    if len(address.strip()) < 4:
+        return {"dwelling": None, "reading": None, "address": address}
+    dwelling = dwelling_find(address)
     if dwelling is not None:
         log_consultation(user=user, obj=dwelling, justification=services.LIVE_INTAKE)
-    return {"dwelling": summary, "address": address}
+        summary = intake_summary_for_screen(dwelling_intake_summary(dwelling))
+        return {"dwelling": summary, "reading": None, "address": address}
+    reading = address_reading(address)
+    if reading.choices:
+        log_shown(
+            user=user,
+            objects=reading.choices,
+            object_type="dwelling",
+            justification=services.LIVE_INTAKE,
+        )
+    return {"dwelling": None, "reading": reading, "address": address}
 
 
 @role_required(Role.HANDLER)
@@ -122,30 +159,140 @@ def dwelling_panel(request):
     return render(request, "triage/_dwelling_panel.html", context)
 
 
+def _answer_groups(facts: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The call's answers in words, grouped as the New call form asks them. The repeat
+    count (filled in by the app) is shown with the dwelling; the Section 136 questions
+    only for a handover, the one strand that asks them."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for spec in engine.FACT_FIELDS:
+        if spec.name == "repeat_calls_30d" or spec.name not in facts:
+            continue
+        if spec.group == "Section 136" and facts.get("concern_type") != "s136_handover":
+            continue
+        answer = words.fact_value_label(spec.name, facts[spec.name])
+        groups.setdefault(spec.group, []).append((spec.label, answer))
+    return list(groups.items())
+
+
+@dataclass(frozen=True)
+class DecisionRows:
+    """A decision and what its page shows of it in words."""
+
+    decision: Decision
+    grade: str
+    grade_meaning: str
+    thrive: list[tuple[str, str]]
+    checks: list[tuple[str, str]]
+
+
+def _decision_rows(decisions: list[Decision]) -> list[DecisionRows]:
+    """Grades (with their meanings) and THRIVE in the words the New call form gives them
+    (its labels and any choices), checks by their labels."""
+    form = IntakeForm()
+    grades = {value: label for value, label in form.fields["grade"].choices if value != ""}
+    rows = []
+    for decision in decisions:
+        thrive = []
+        for element in services.THRIVE_ELEMENTS:
+            field = form.fields.get(f"thrive_{element}")
+            value = decision.thrive.get(element, "")
+            choices = dict(getattr(field, "choices", None) or ())
+            label = field.label if field is not None else element.capitalize()
+            thrive.append((label, choices.get(value, value) if isinstance(value, str) else value))
+        rows.append(
+            DecisionRows(
+                decision=decision,
+                grade=grades.get(decision.grade, str(decision.grade)),
+                grade_meaning=GRADE_MEANINGS.get(decision.grade, ""),
+                thrive=thrive,
+                checks=[
+                    (words.flag_label(check), reason)
+                    for check, reason in decision.check_confirmations.items()
+                ],
+            )
+        )
+    return rows
+
+
 @role_required(Role.HANDLER, Role.SUPERVISOR)
 def call_detail(request, pk):
-    call = get_object_or_404(selectors.calls_visible_to(request.user), pk=pk)
+    """One call as people read it: the answers in words, the suggestion and why, the
+    decision and any re-assessments before it, and the dwelling."""
+    try:
+        call = selectors.call_for_page(request.user, pk)
+    except Call.DoesNotExist:
+        raise Http404 from None
     log_consultation(user=request.user, obj=call, justification="call record")
-    decisions = call.decisions.select_related("decided_by").order_by("-decided_at", "-id")
-    return render(request, "triage/call_detail.html", {"call": call, "decisions": decisions})
+    decisions = _decision_rows(selectors.call_decisions(call))
+    return render(
+        request,
+        "triage/call_detail.html",
+        {
+            "call": call,
+            "answers": _answer_groups(call.facts),
+            "decision": decisions[0] if decisions else None,
+            "earlier_decisions": decisions[1:],
+            "dwelling_calls": selectors.dwelling_call_count(call),
+            # Dwelling pages show the full history: casework roles only (not handlers).
+            "may_open_dwelling": has_role(request.user, *CASEWORK_ROLES),
+            "may_take_calls": has_role(request.user, Role.HANDLER),
+        },
+    )
+
+
+CALLS_PER_PAGE = 50
+DECISIONS_PER_PAGE = 50
+
+
+def _query_without_page(request) -> str:
+    """The page's query string less its page number, for the Previous and Next links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @role_required(Role.HANDLER, Role.SUPERVISOR)
 def call_list(request):
-    calls = list(selectors.calls_visible_to(request.user)[:100])
+    """The calls the user may see, newest first, filtered and in pages; each links to its
+    call. Invalid filters are shown as errors over an empty list (400), never ignored."""
+    filters = CallListFilter(request.GET or None, queryset=selectors.calls_for_list(request.user))
+    valid = not filters.is_bound or filters.is_valid()
+    calls = filters.qs if valid else Call.objects.none()
+    page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     # Each call shown is a consultation (DPA 2018 s62), as on the API's call list.
-    log_shown(user=request.user, objects=calls, object_type="call", justification="call list")
-    return render(request, "triage/call_list.html", {"calls": calls})
+    log_shown(user=request.user, objects=shown, object_type="call", justification="call list")
+    return render(
+        request,
+        "triage/call_list.html",
+        {
+            "form": filters.form,
+            "filtered": filters.is_bound
+            and any(filters.form.data.get(name) for name in filters.form.fields),
+            "page": page,
+            "calls": shown,
+            "query": _query_without_page(request),
+        },
+        status=200 if valid else 400,
+    )
 
 
 @role_required(Role.SUPERVISOR)
 def review_queue(request):
-    decisions = list(selectors.decisions_for_review()[:200])
+    """Overrides and downgrades, newest first, in pages; each row links to its call."""
+    page = Paginator(selectors.decisions_for_review(), DECISIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    decisions = list(page.object_list)
     # The handlers' notes may name people: each decision shown is a consultation.
     log_shown(
         user=request.user, objects=decisions, object_type="decision", justification="review queue"
     )
-    return render(request, "triage/review_queue.html", {"decisions": decisions})
+    return render(
+        request,
+        "triage/review_queue.html",
+        {"decisions": decisions, "page": page, "query": _query_without_page(request)},
+    )
 
 
 @role_required(Role.SUPERVISOR)
@@ -161,41 +308,63 @@ def ruleset_list(request):
             for message in exc.as_dict().values():
                 form.add_error("document", message)
         else:
-            messages.success(request, f"Draft {ruleset.version} saved. Try it before publishing.")
+            messages.success(
+                request,
+                f"Draft {ruleset.version} saved. Check what it changes and try it on past "
+                "calls before publishing.",
+            )
             return redirect("triage:ruleset-detail", pk=ruleset.pk)
+    live, _ = selectors.ruleset_current()
     if not form.is_bound:
-        live, _ = selectors.ruleset_current()
         form.initial["document"] = yaml.safe_dump(
             live.document, sort_keys=False, allow_unicode=True, width=100
         )
-    rulesets = RuleSet.objects.select_related("created_by")
+    rulesets = RuleSet.objects.select_related("created_by").defer("document")
     return render(
         request,
         "triage/ruleset_list.html",
-        {"rulesets": rulesets, "form": form},
+        {"rulesets": rulesets, "form": form, "live": live, "guide": _writing_guide()},
         status=400 if form.is_bound else 200,
     )
 
 
+def _writing_guide() -> dict:
+    """The names a rule set is written with, beside their words, for the YAML editor's
+    guide (folded away until asked for: the names are for writing, not reading)."""
+    return {
+        "agencies": sorted(words.AGENCY_LABELS.items()),
+        "facts": [
+            {
+                "name": spec.name,
+                "label": spec.label,
+                "values": [
+                    (value, words.fact_value_label(spec.name, value)) for value in spec.choices
+                ],
+                "kind": spec.kind,
+            }
+            for spec in engine.FACT_FIELDS
+            if spec.name not in engine.rules.NOT_IN_CONDITIONS
+        ],
+    }
+
+
 def _agency_text(agency) -> str:
     """A rule's agency choice in words, for the rule table."""
-    if isinstance(agency, str):
-        return agency
-    if "cases" in agency:
-        others = ", ".join(case["agency"] for case in agency["cases"])
-        return f"{agency['default']} (or {others} in some cases)"
-    pairs = ", ".join(f"{k} → {v}" for k, v in agency["map"].items())
-    return f"by {agency['from_fact']}: {pairs}"
+    return diff.agency_text(agency)
 
 
 def _rule_rows(document: dict) -> list[dict]:
+    """The rules of a stored version in words, in the order they are tried."""
     rows = [
         {
             "order": rule["order"],
             "id": rule["id"],
+            "title": rule.get("title") or rule["id"],
+            "when": diff.condition_text(rule["when"]),
             "agency": _agency_text(rule["outcome"]["agency"]),
-            "police_attend": rule["outcome"]["police_attend"],
+            "police_attend": diff.police_text(rule["outcome"]["police_attend"]),
             "rationale": rule["rationale"],
+            "caller_advice": rule.get("caller_advice") or "",
         }
         for rule in document.get("rules", [])
     ]
@@ -205,8 +374,13 @@ def _rule_rows(document: dict) -> list[dict]:
 @role_required(Role.SUPERVISOR)
 @require_GET
 def ruleset_detail(request, pk):
-    """One version's rules, and the what-if replay of a period of past calls."""
-    ruleset = get_object_or_404(RuleSet, pk=pk)
+    """One version's rules, what it changes from the live version, and the what-if replay
+    of a period of past calls."""
+    ruleset = get_object_or_404(RuleSet.objects.select_related("created_by"), pk=pk)
+    live = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).first()
+    changes = None
+    if live is not None and live.pk != ruleset.pk:
+        changes = diff.ruleset_changes(live.document, ruleset.document)
     today = timezone.localdate()
     what_if_form = WhatIfForm(
         request.GET if "start" in request.GET else None,
@@ -219,12 +393,16 @@ def ruleset_detail(request, pk):
             start=local_midnight(what_if_form.cleaned_data["start"]),
             end=local_midnight(what_if_form.cleaned_data["end"] + timedelta(days=1)),
         )
+    advice = ruleset.document.get("caller_advice") or {}
     return render(
         request,
         "triage/ruleset_detail.html",
         {
             "ruleset": ruleset,
+            "live": live,
+            "changes": changes,
             "rules": _rule_rows(ruleset.document),
+            "caller_advice": [(words.agency_label(a), text) for a, text in advice.items()],
             "what_if_form": what_if_form,
             "result": result,
         },

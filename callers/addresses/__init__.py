@@ -25,6 +25,10 @@ Parts (``parse_address`` -> ``ParsedAddress``):
   incident is at the dwelling. "near", "opposite", "next to", "behind" place it elsewhere:
   leading, they name no dwelling; later, they drop an aside ("10 High St, near Tesco, Ely").
 
+Display (``standard_address``): the parts written out in one standard form, "Flat 2, 10 High
+Street, Ely CB7 4AA", which is how every screen names a dwelling; it reads back to the same
+parts.
+
 Key (``dwelling_key``): "number|street|sub_building|place" with the street's spaces removed
 ("Fore Hill" = "Forehill"), e.g. "10|highstreet|flat 2|ely"; "rose cottage|milllane||ely"
 for a house known by name. place is the town, or the postcode when no town is typed. The
@@ -46,6 +50,7 @@ as the street, so needs its postcode; the Edinburgh number/flat order needs an E
 postcode or the town. Only the first 300 characters are read.
 """
 
+from .display import standard_address, standard_address_of, what_to_add
 from .matching import dwelling_key, match_fields, same_dwelling, within_one_edit
 from .parsing import ParsedAddress, normalise_postcode, parse_address
 
@@ -56,5 +61,8 @@ __all__ = [
     "normalise_postcode",
     "parse_address",
     "same_dwelling",
+    "standard_address",
+    "standard_address_of",
+    "what_to_add",
     "within_one_edit",
 ]

@@ -11,7 +11,11 @@ from .tables import (
     Period,
     Table,
     Week,
+    Words,
+    day_text,
+    moment_text,
     monday,
+    short_day_text,
 )
 
 
@@ -30,5 +34,9 @@ __all__ = [
     "Period",
     "Table",
     "Week",
+    "Words",
+    "day_text",
+    "moment_text",
     "monday",
+    "short_day_text",
 ]

@@ -29,11 +29,37 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
+from django.urls import reverse
 
-from triage.models import Decision
+from triage.engine import load_default_document, rule_titles
+from triage.engine.words import agency_label, fact_value_label
+from triage.models import Decision, RuleSet
 
 from ..models import DailyCallStat, HandlerDailyStat, HourlyCallStat
-from .tables import CHANNELS, PAGE_ROWS, Column, Period, Table, _label, _pct
+from .tables import CHANNELS, PAGE_ROWS, Column, Period, Table, Words, _label, _pct
+
+
+def agency_words(code: str) -> Words:
+    """An agency: its plain name on the page, the export's text in the CSV."""
+    return Words(agency_label(code) or "None", _label(code))
+
+
+def concern_words(code: str) -> Words:
+    return Words(fact_value_label("concern_type", code) if code else "Not recorded", _label(code))
+
+
+def _decided_agency(code: str, police: bool) -> Words:
+    """A suggested or final agency in the override list: words, and whether police go."""
+    return Words(
+        agency_label(code) + ("; police attend" if police else ""),
+        _label(code) + (" (police)" if police else ""),
+    )
+
+
+def _override_rate_order(row):
+    """Highest override rate first (rules with no decided call last), then most decided."""
+    rate = row[4]
+    return (rate is None, -(rate or 0), -row[2], row[0].text)
 
 
 class CallFigures:
@@ -71,6 +97,26 @@ class CallFigures:
         if name == "reviews_overdue":
             return self.reviews_overdue_list(limit=None if full else PAGE_ROWS)
         return getattr(self, name)
+
+    @cached_property
+    def rule_titles(self) -> dict[str, str]:
+        """Each rule's plain title by id: from the shipped rules, then every version that
+        suggested calls, oldest first, so the live version's title wins (one query)."""
+        titles = rule_titles(load_default_document())
+        versions = RuleSet.objects.exclude(status=RuleSet.Status.DRAFT).values_list(
+            "status", "created_at", "document"
+        )
+        live = RuleSet.Status.PUBLISHED
+        for _, _, document in sorted(versions, key=lambda v: (v[0] == live, v[1])):
+            titles.update(rule_titles(document))
+        return titles
+
+    def rule_words(self, rule_id: str) -> Words:
+        """A rule as people read it: its title, with its id as a small secondary label."""
+        title = self.rule_titles.get(rule_id)
+        if not rule_id:
+            return Words("No rule recorded", "")
+        return Words(title, rule_id, secondary=rule_id) if title else Words(rule_id, rule_id)
 
     # The aggregate reads: one query each, shared by the tables below. The channel filter
     # is applied here in Python so the repeat-caller share can still read 999 demand.
@@ -216,10 +262,10 @@ class CallFigures:
         total = sum(sum(v.values()) for v in per_strand.values())
         rows = sorted(
             (
-                (_label(s), *self._channel_values(v), _pct(sum(v.values()), total))
+                (concern_words(s), *self._channel_values(v), _pct(sum(v.values()), total))
                 for s, v in per_strand.items()
             ),
-            key=lambda row: (-row[-2], row[0]),
+            key=lambda row: (-row[-2], row[0].export),
         )
         return Table(
             "demand_strand",
@@ -243,7 +289,7 @@ class CallFigures:
         agencies = sorted(set(suggested) | set(final), key=lambda a: (-suggested.get(a, 0), a))
         rows = [
             (
-                _label(a),
+                agency_words(a),
                 suggested.get(a, 0),
                 suggested_decided.get(a, 0),
                 final.get(a, 0),
@@ -276,16 +322,26 @@ class CallFigures:
         rows = []
         for s in suggested:
             values = [cells.get((s, f), 0) for f in finals]
-            rows.append((_label(s), *values, sum(values)))
+            rows.append((agency_words(s), *values, sum(values)))
+        # The cells where the final agency is the one suggested: the suggestion was kept.
+        kept = frozenset(
+            (r, 1 + finals.index(s)) for r, s in enumerate(suggested) if s in finals
+        )
         return Table(
             "agency_matrix",
             "Suggested agency (rows) against final agency (columns), decided calls",
             [
-                Column("Suggested \\ final"),
-                *[Column(_label(f), "int") for f in finals],
+                Column("Suggested (rows), final (columns)", export_label="Suggested \\ final"),
+                *[Column(agency_label(f), "int", export_label=_label(f)) for f in finals],
                 Column("Total", "int"),
             ],
             rows,
+            note=(
+                "Each row is the agency suggested; each column the agency finally chosen. "
+                "Highlighted cells are calls where the suggestion was kept."
+            ),
+            empty="No call in this period has a decision yet, so there is nothing to compare.",
+            marked=kept,
         )
 
     def _diversion_row(self, label, rows):
@@ -361,14 +417,14 @@ class CallFigures:
                 counts[3] += r["n"] if r["downgraded"] else 0
         rows = sorted(
             (
-                (rule, calls, decided, over, _pct(over, decided), down)
+                (self.rule_words(rule), calls, decided, over, _pct(over, decided), down)
                 for rule, (calls, decided, over, down) in per_rule.items()
             ),
-            key=lambda row: (-row[2], row[0]),
+            key=_override_rate_order,
         )
         return Table(
             "overrides_by_rule",
-            "Override rate by rule",
+            "Override rate by rule (highest first)",
             [
                 Column("Rule"),
                 Column("Calls", "int"),
@@ -378,6 +434,7 @@ class CallFigures:
                 Column("Downgraded", "int"),
             ],
             rows,
+            note="Rules in order of override rate; rules with no decided call come last.",
             total=(
                 "All rules",
                 self.totals["calls"],
@@ -455,14 +512,17 @@ class CallFigures:
         rows = (
             (
                 d.call.received_at,
-                d.call_id,
+                Words(
+                    f"Call {d.call_id}",
+                    str(d.call_id),
+                    href=reverse("triage:call-detail", args=[d.call_id]),
+                ),
                 d.call.channel,
-                d.call.rule_id,
-                _label(d.call.suggested_agency)
-                + (" (police)" if d.call.suggested_police_attend else ""),
-                _label(d.final_agency) + (" (police)" if d.final_police_attend else ""),
-                "override" if not d.accepted else "",
-                "downgraded" if d.downgraded else "",
+                self.rule_words(d.call.rule_id),
+                _decided_agency(d.call.suggested_agency, d.call.suggested_police_attend),
+                _decided_agency(d.final_agency, d.final_police_attend),
+                Words("Overridden", "override") if not d.accepted else "",
+                Words("Downgraded", "downgraded") if d.downgraded else "",
                 d.get_override_reason_display() if d.override_reason else "",
                 d.decided_by.get_username() if d.decided_by else "",
                 d.decided_at,

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 
 from callers.models import DetectionRun, Dwelling
 from referrals.models import Referral
@@ -19,8 +20,25 @@ from .tables import (
     TOP_DWELLINGS,
     Column,
     Table,
+    Words,
     _pct,
 )
+
+# How a detection run was started, in words (DetectionRun.trigger; the CSV keeps the code).
+TRIGGER_LABELS = {
+    DetectionRun.NIGHTLY: "Nightly",
+    "command": "Command line",
+    "import": "After an import",
+    "manual": "Started by hand",
+    "bench": "Benchmark",
+}
+
+
+def _dwelling_words(pk: int, address: str | None) -> Words:
+    """A dwelling by its standard address, linked to its page (which asks why first)."""
+    if address is None:
+        return Words("Erased", "(erased)")
+    return Words(address, address, href=reverse("callers:dwelling-detail", args=[pk]))
 
 
 class RepeatFigures:
@@ -140,11 +158,11 @@ class RepeatFigures:
             referrals[dwelling_id] = Referral.Status(status).label  # the newest wins
         rows = [
             (
-                addresses.get(r["dwelling_id"], "(erased)"),
+                _dwelling_words(r["dwelling_id"], addresses.get(r["dwelling_id"])),
                 r["n"],
                 r["n999"] or 0,
                 r["n"] - (r["n999"] or 0),
-                referrals.get(r["dwelling_id"], "none"),
+                referrals.get(r["dwelling_id"]) or Words("No referral", "none"),
             )
             for r in top
         ]
@@ -159,6 +177,7 @@ class RepeatFigures:
                 Column("Latest referral"),
             ],
             rows,
+            empty="No dwelling had two calls or more in this period.",
         )
 
     @cached_property
@@ -214,7 +233,9 @@ class RepeatFigures:
         overdue = self._overdue.select_related("assignee").order_by("review_due", "id")
         rows = [
             (
-                f"#{r.pk}",
+                Words(
+                    f"Referral {r.pk}", f"#{r.pk}", href=reverse("referrals:detail", args=[r.pk])
+                ),
                 r.get_status_display(),
                 r.get_source_display(),
                 r.assignee.get_username() if r.assignee else "(shared)",
@@ -236,6 +257,7 @@ class RepeatFigures:
             ],
             rows,
             note=f"Oldest first; the page shows {PAGE_ROWS}, the CSV every row.",
+            empty="No review is overdue.",
         )
 
     @cached_property
@@ -257,7 +279,7 @@ class RepeatFigures:
                 run.finished_at,
                 run.duration,
                 run.get_status_display(),
-                run.trigger,
+                Words(TRIGGER_LABELS.get(run.trigger, run.trigger.capitalize()), run.trigger),
                 run.calls_scanned,
                 run.referrals_opened,
             )
@@ -276,6 +298,7 @@ class RepeatFigures:
                 Column("Referrals opened", "int"),
             ],
             rows,
+            empty="No detection run recorded yet.",
         )
 
     @cached_property

@@ -86,18 +86,58 @@ class Period:
         return urlencode(self.params())
 
     def describe(self) -> str:
-        channel = f"channel {self.channel}" if self.channel else "both channels"
-        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}, {channel}"
+        channel = f"{self.channel} calls only" if self.channel else "999 and 101 calls"
+        return f"{day_text(self.start)} to {day_text(self.end)}, {channel}"
+
+
+def day_text(day: date) -> str:
+    """A day as people read it everywhere (SCREENS.md): 7 Dec 2026."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def short_day_text(day: date) -> str:
+    """A day on a chart's axis, where the range gives the year: 7 Dec."""
+    return f"{day.day} {day:%b}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as people read it everywhere, in London time: 7 Dec 2026 14:05."""
+    local = moment.astimezone(LONDON)
+    return f"{day_text(local)} {local:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """A coded cell: the words people read on the page, and the text the CSV export has
+    always carried (codes and labels that integrations read are never changed).
+
+    ``secondary`` is a small label shown after the words (a rule's id); ``href`` links
+    the cell to its record.
+    """
+
+    text: str
+    export: str
+    secondary: str = ""
+    href: str = ""
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
     kind: str = "text"  # text | int | pct | hours | date | datetime | duration
+    export_label: str = ""  # the CSV header, where it differs from what the page says
 
     @property
     def numeric(self) -> bool:
         return self.kind in ("int", "pct", "pct2", "hours")
+
+    @property
+    def header(self) -> str:
+        """The CSV header (without its unit)."""
+        return self.export_label or self.label
 
 
 def _pct(part, whole, digits: int = 1) -> float | None:
@@ -107,6 +147,8 @@ def _pct(part, whole, digits: int = 1) -> float | None:
 def _cell_text(value, kind: str, *, csv: bool = False) -> str:
     if value is None:
         return "" if csv else "–"
+    if isinstance(value, Words):
+        return value.export if csv else value.text
     if isinstance(value, str):
         return value
     if kind == "pct":
@@ -119,10 +161,10 @@ def _cell_text(value, kind: str, *, csv: bool = False) -> str:
     if kind == "int":
         return str(value) if csv else f"{value:,}"
     if kind == "date":
-        return value.isoformat() if csv else f"{value:%a %d %b %Y}"
+        return value.isoformat() if csv else day_text(value)
     if kind == "datetime":
         local = value.astimezone(LONDON)
-        return local.isoformat(timespec="seconds") if csv else f"{local:%d %b %Y %H:%M}"
+        return local.isoformat(timespec="seconds") if csv else moment_text(local)
     if kind == "duration":
         seconds = int(value.total_seconds())
         return str(seconds) if csv else f"{seconds // 60} min {seconds % 60} s"
@@ -137,6 +179,8 @@ class Table:
     rows: list = field(default_factory=list)
     note: str = ""
     total: tuple | None = None  # an optional totals row
+    empty: str = "Nothing in this period."  # what the page says when there are no rows
+    marked: frozenset = frozenset()  # (row, column) cells to pick out, as on a diagonal
 
     def text_rows(self) -> list[list[str]]:
         """The rows as shown on screen."""
@@ -149,11 +193,12 @@ class Table:
         """The table as HTML, built here rather than in a template: a year of days is
         thousands of cells, and the template engine would spend most of the request on them."""
         opening = ['<td class="num">' if c.numeric else "<td>" for c in self.columns]
+        marked = self.marked
 
-        def row(values):
+        def row(values, r=None):
             cells = [
-                o + html.escape(_cell_text(v, c.kind)) + "</td>"
-                for o, v, c in zip(opening, values, self.columns, strict=True)
+                _cell_html(o, v, c, marked=(r, i) in marked)
+                for i, (o, v, c) in enumerate(zip(opening, values, self.columns, strict=True))
             ]
             return "<tr>" + "".join(cells) + "</tr>"
 
@@ -163,8 +208,9 @@ class Table:
             + "</th>"
             for c in self.columns
         )
-        body = "\n".join(row(values) for values in self.rows) or (
-            f'<tr><td colspan="{len(self.columns)}">Nothing in this period.</td></tr>'
+        body = "\n".join(row(values, r) for r, values in enumerate(self.rows)) or (
+            f'<tr><td colspan="{len(self.columns)}" class="empty-row">'
+            f"{html.escape(self.empty)}</td></tr>"
         )
         foot = f"<tfoot>{row(self.total)}</tfoot>" if self.total else ""
         return mark_safe(  # noqa: S308 - every text is escaped above
@@ -176,7 +222,7 @@ class Table:
         labels = []
         for col in self.columns:
             unit = {"pct": " (%)", "pct2": " (%)", "duration": " (seconds)"}.get(col.kind, "")
-            labels.append(col.label + unit)
+            labels.append(col.header + unit)
         return labels
 
     def csv_rows(self):
@@ -188,11 +234,24 @@ class Table:
             ]
 
 
+def _cell_html(opening: str, value, column: Column, *, marked: bool = False) -> str:
+    if marked:
+        opening = '<td class="num marked">' if column.numeric else '<td class="marked">'
+    text = html.escape(_cell_text(value, column.kind))
+    if isinstance(value, Words):
+        if value.href:
+            text = f'<a href="{html.escape(value.href)}">{text}</a>'
+        if value.secondary:
+            text += f' <span class="rule-id">{html.escape(value.secondary)}</span>'
+    return opening + text + "</td>"
+
+
 _LABELS = {"awol": "AWOL", "NHS_111": "NHS 111", "GP": "GP", "s136_handover": "s136 handover"}
 
 
 def _label(value: str) -> str:
-    """An engine code for display: MENTAL_HEALTH_CRISIS -> Mental health crisis."""
+    """An engine code as the CSV exports have always written it (MENTAL_HEALTH_CRISIS ->
+    Mental health crisis): kept for the files integrations read. Pages use ``Words``."""
     if not value:
         return "(none)"
     return _LABELS.get(value) or value.replace("_", " ").capitalize()

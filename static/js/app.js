@@ -30,6 +30,17 @@
       }
     } catch (e) { /* storage off */ }
   }
+  // The dwelling panel offers the known dwellings at a postcode: picking one puts its
+  // standard address in the address field, which reloads the panel and the suggestion.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-pick-address]") : null;
+    var field = document.getElementById("id_address");
+    if (!button || !field) { return; }
+    event.preventDefault();
+    field.value = button.getAttribute("data-pick-address");
+    field.focus();
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
   if (document.querySelector("[data-clear-drafts]")) { clearDrafts(); }
   document.addEventListener("submit", function (event) {
     if (event.target.hasAttribute("data-clear-drafts-on-submit")) { clearDrafts(); }

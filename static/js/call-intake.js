@@ -1,7 +1,6 @@
 // The call handler's screen: keep a draft, show what applies, pre-fill what to tell the caller.
 (function () {
   "use strict";
-  var S136_ONLY = ["fact_minutes_since_arrival", "fact_handover_accepted"];
 
   function clearDrafts() {
     document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
@@ -41,14 +40,13 @@
     return el.value;
   }
 
+  // The Section 136 questions are asked only for a handover (CSS shows them without
+  // JavaScript too); hidden, they are disabled so that nothing in them is sent.
   function applyVisibility(form) {
     var s136 = valueOf(form, "fact_concern_type") === "s136_handover";
-    S136_ONLY.forEach(function (name) {
-      var wrap = document.getElementById("wrap-" + name);
-      var el = form.elements[name];
-      if (!wrap || !el) { return; }
-      wrap.hidden = !s136;
-      el.disabled = !s136;
+    form.querySelectorAll(".s136-only").forEach(function (group) {
+      group.hidden = !s136;
+      group.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !s136; });
     });
     var override = valueOf(form, "decision") === "override";
     var overrideBox = document.getElementById("override-fields");
@@ -81,12 +79,31 @@
     }
   }
 
+  // A link to a question (error summary, suggestion panel): focus the control and show
+  // its label or legend with it (the GOV.UK error summary's behaviour).
+  function focusTarget(link) {
+    var id = (link.getAttribute("href") || "").slice(1);
+    var target = id && document.getElementById(id);
+    if (!target) { return false; }
+    var box = target.closest("fieldset, .field") || target;
+    var legend = box.querySelector("legend, label");
+    (legend || box).scrollIntoView({block: "start"});
+    target.focus({preventScroll: true});
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-focus-link]");
+    if (link && focusTarget(link)) { event.preventDefault(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     clearDrafts();
     var form = document.querySelector("form[data-draft]");
     if (!form) { return; }
     var key = form.getAttribute("data-draft");
-    var hasServerErrors = !!document.querySelector(".errorlist, #form-errors");
+    var summary = document.getElementById("error-summary");
+    var hasServerErrors = !!summary;
     if (!hasServerErrors) {
       try {
         var saved = window.localStorage.getItem(key);
@@ -120,10 +137,14 @@
     });
     applyVisibility(form);
     prefillAdvice(form);
+    if (summary) {
+      // After a failed save the handler starts from the list of what to fix.
+      summary.focus();
+    }
     if (form.dataset.restored === "1" && window.htmx) {
       // Bring the panels up to date with the restored answers.
       htmx.trigger(form.elements.address, "input");
-      htmx.trigger(form, "change");
+      htmx.trigger(document.getElementById("intake-questions"), "change");
     }
   });
 })();

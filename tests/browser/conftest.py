@@ -5,6 +5,7 @@ test thread; the ORM calls made by the tests themselves are synchronous and safe
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -80,13 +81,147 @@ def tab_to(page, name: str, value: str | None = None, limit: int = 150):
     raise AssertionError(f"Tab never reached {name!r}")
 
 
-def axe_violations(page, impacts=("serious", "critical")):
-    """Serious and critical accessibility violations on the page (axe-core)."""
+def axe_violations(page, impacts=("serious", "critical"), exclude=None):
+    """Serious and critical accessibility violations on the page (axe-core), each with the
+    first elements it names. ``exclude``: a CSS selector axe leaves out (a third-party
+    widget the app does not render itself)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in impacts
-    ]
+    context = {"exclude": [[exclude]]} if exclude else None
+    results = Axe().run(page, context=context)
+    found = []
+    for v in results.response["violations"]:
+        if v.get("impact") not in impacts:
+            continue
+        targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in v["nodes"][:3])
+        found.append(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {targets})")
+    return found
+
+
+def htmx_settled(page, timeout=10_000):
+    """Wait until htmx has no request in flight and nothing swapping or settling."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        timeout=timeout,
+    )
+
+
+# What a person reads on a page: the text of every rendered element (as the template wrote
+# it, before any CSS text-transform), the options of visible lists, and the words in
+# attributes shown or read aloud. ``exclude`` leaves out a third-party widget.
+_READABLE_JS = """(exclude) => {
+  const out = [];
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+  const left_out = (el) => exclude && el.closest(exclude);
+  const shown = (el) => el.checkVisibility({visibilityProperty: true});
+  out.push('[title] ' + document.title);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || skip.has(el.tagName) || !node.data.trim() || left_out(el)) continue;
+    if (el.tagName === 'OPTION' || el.tagName === 'OPTGROUP') {
+      const select = el.closest('select');
+      if (select && shown(select)) out.push(node.data);
+      continue;
+    }
+    const svg = el.closest('svg');
+    if (svg && (el.tagName === 'title' || el.tagName === 'desc')) {  // chart tooltips
+      if (shown(svg)) out.push(node.data);
+      continue;
+    }
+    if (shown(el)) out.push(node.data);
+  }
+  const attributes = '[aria-label], [placeholder], [title], img[alt], '
+    + 'input[type=submit][value], input[type=button][value]';
+  for (const el of document.body.querySelectorAll(attributes)) {
+    if (left_out(el) || !shown(el)) continue;
+    for (const name of ['aria-label', 'placeholder', 'title', 'alt']) {
+      if (el.hasAttribute(name)) out.push(el.getAttribute(name));
+    }
+    if (el.tagName === 'INPUT') out.push(el.value);
+  }
+  return out;
+}"""
+
+_OPTIONS_JS = """(exclude) => [...document.querySelectorAll('select')]
+  .filter((s) => s.checkVisibility() && !(exclude && s.closest(exclude)))
+  .flatMap((s) => [...s.options].map((o) => o.text.trim()))"""
+
+
+def readable_text(page, exclude=None) -> list[str]:
+    """The pieces of text a person reads on the page (see _READABLE_JS)."""
+    return page.evaluate(_READABLE_JS, exclude)
+
+
+def option_texts(page, exclude=None) -> list[str]:
+    return page.evaluate(_OPTIONS_JS, exclude)
+
+
+def _code_patterns():
+    from django.apps import apps
+
+    from triage import engine
+
+    facts = {c for spec in engine.FACT_FIELDS for c in spec.choices if "_" in c}
+    facts |= {spec.name for spec in engine.FACT_FIELDS if "_" in spec.name}
+    # Model choices stored as codes (override reasons, referral statuses and actions...).
+    choices = {
+        value
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        for value, _label in (getattr(field, "choices", None) or ())
+        if isinstance(value, str) and "_" in value
+    }
+    # Agency codes, as written and with spaces for underscores ("JOINT POLICE AMBULANCE"),
+    # case-sensitive: "Police" is a word, "POLICE" a code. "GP" is both (the plain label is
+    # "The person's GP") and "NHS 111" is the service's name, so neither is looked for.
+    agencies = {a for a in engine.AGENCIES if a != "GP"}
+    agencies |= {a.replace("_", " ") for a in agencies if "_" in a and a != "NHS_111"}
+    words = sorted(agencies | facts | choices, key=len, reverse=True)
+    whole = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    flags = re.compile(r"(?<![\w-])((?:FLAG|CHECK)-[A-Z0-9]+(?:-[A-Z0-9]+)*)(?![\w-])")
+    return whole, flags
+
+
+def _option_codes():
+    """Option texts that are a code, or a code with spaces for underscores ("detained mha")."""
+    from triage import engine
+
+    codes = {c for spec in engine.FACT_FIELDS for c in spec.choices} | set(engine.AGENCIES)
+    return codes | {c.replace("_", " ") for c in codes}
+
+
+def internal_codes(texts, options=()) -> dict[str, str]:
+    """{code: where it was read} for every internal code in ``texts`` (whole words) and
+    every option in ``options`` that is itself a code."""
+    whole, flags = _code_patterns()
+    found: dict[str, str] = {}
+    for text in texts:
+        for pattern in (whole, flags):
+            for match in pattern.finditer(text):
+                start, end = max(match.start() - 40, 0), match.end() + 40
+                found.setdefault(match.group(1), " ".join(text[start:end].split()))
+    option_codes = _option_codes()
+    for option in options:
+        if option in option_codes:
+            found.setdefault(option, f"option {option!r}")
+    return found
+
+
+def suggestion_panel(page):
+    """The suggestion panel: the landmark region named "Suggestion" (or, until the screen
+    names it, the section with id "suggestion")."""
+    return page.get_by_role("region", name="Suggestion").or_(page.locator("#suggestion")).first
+
+
+def expected_rule(answers: dict, **more):
+    """A pattern for the panel once it shows the suggestion for ``answers`` (the other
+    questions on their neutral answers): the rule's title or its id."""
+    from tests.factories import facts
+    from triage import engine
+
+    suggestion = engine.evaluate(
+        engine.parse_facts(facts(**answers, **more)), engine.load_default_ruleset()
+    )
+    words = [w for w in (suggestion.rule_title, suggestion.rule_id) if w]
+    return re.compile("|".join(map(re.escape, words)))

@@ -1,10 +1,13 @@
 """The dwelling pages: a dwelling's full history, for the Farmington team only."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
 
 from core.models import ProcessingLog
 from tests.factories import take_call
@@ -14,6 +17,7 @@ from tests.referrals.factories import (
     ResponsePlanFactory,
     justify,
 )
+from triage.engine import words
 
 pytestmark = pytest.mark.django_db
 
@@ -88,18 +92,73 @@ def test_the_team_sees_the_dwellings_calls_referrals_and_plans(login, request, r
     assert (log.user, log.justification) == (user, "Weekly review meeting")
 
 
-def test_the_page_shows_how_the_address_was_matched(login, triage_staff):
+def test_the_page_says_how_the_address_was_matched_without_the_internal_key(login, triage_staff):
     by_key = DwellingFactory()
     by_uprn = DwellingFactory(match_method="uprn", uprn="100090123456")
     client = login(triage_staff)
     justify(triage_staff, dwelling=by_key)
     justify(triage_staff, dwelling=by_uprn)
     body = client.get(_url(by_key)).content.decode()
-    assert "Normalised address" in body
-    assert by_key.key in body
+    assert "Every spelling of this address is counted here" in body
+    assert by_key.key not in body
     body = client.get(_url(by_uprn)).content.decode()
-    assert "Gazetteer (UPRN)" in body
-    assert "100090123456" in body
+    assert "council gazetteer (UPRN 100090123456)" in body
+    assert by_uprn.key not in body
+
+
+def test_the_dwelling_is_named_by_its_standard_address_with_the_spellings_typed(
+    login, triage_staff, handler
+):
+    for address in ("10 high street flat 2 ely cb74aa", ADDRESS, ADDRESS, "2/10 High St, Ely"):
+        dwelling = take_call(handler=handler, address=address).dwelling
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=dwelling)
+    body = client.get(_url(dwelling)).content.decode()
+    assert "<h1>Flat 2, 10 High Street, Ely CB7 4AA</h1>" in body
+    spellings = body.split('class="spellings"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">(\d+)</td></tr>", spellings)
+    assert rows == [
+        (ADDRESS, "2"),
+        ("10 high street flat 2 ely cb74aa", "1"),
+        ("2/10 High St, Ely", "1"),
+    ]
+
+
+def test_the_calls_are_shown_in_words_with_one_date_style(login, supervisor, handler):
+    dwelling, calls = _dwelling_with_history(handler)
+    client = login(supervisor)
+    justify(supervisor, dwelling=dwelling)
+    body = client.get(_url(dwelling)).content.decode()
+    table = body.split('class="dwelling-calls"')[1].split("</table>")[0]
+    call = calls[-1]
+    assert f"<td>{words.agency_label(call.suggested_agency)}</td>" in table
+    assert escape(words.fact_value_label("concern_type", call.concern_type)) in table
+    assert f'{call.rule_title} <span class="rule-id">{call.rule_id}</span>' in table
+    assert f">{call.suggested_agency}<" not in table
+    assert f">{call.concern_type}<" not in table
+    shown = date_format(timezone.localtime(call.received_at), "DATETIME_FORMAT")
+    assert f'<a href="{reverse("triage:call-detail", args=[call.pk])}">{shown}</a>' in table
+
+
+def test_triage_staff_see_the_calls_without_links_to_call_pages_they_cannot_open(
+    login, triage_staff, handler
+):
+    dwelling, calls = _dwelling_with_history(handler)
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=dwelling)
+    body = client.get(_url(dwelling)).content.decode()
+    assert reverse("triage:call-detail", args=[calls[0].pk]) not in body
+
+
+def test_the_calls_table_runs_below_the_cards_not_under_them(login, triage_staff, handler):
+    """At 1366 px the table ran under the right-hand cards: it now has the page's width."""
+    dwelling, _ = _dwelling_with_history(handler)
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=dwelling)
+    body = client.get(_url(dwelling)).content.decode()
+    cards = body.split('class="grid grid-2 dwelling-cards"')[1]
+    assert 'id="h-plans"' in cards.split('id="h-calls"')[0]
+    assert body.index('id="h-calls"') > body.index('id="h-plans"')
 
 
 def test_an_expired_plan_shows_as_expired(login, triage_staff):
@@ -114,7 +173,7 @@ def test_a_justification_for_a_referral_covers_its_dwelling(login, triage_staff)
     client = login(triage_staff)
     client.post(reverse("referrals:detail", args=[referral.pk]), {"justification": "Following up"})
     body = client.get(_url(referral.dwelling)).content.decode()
-    assert "How the address was matched" in body
+    assert 'id="h-address"' in body and 'id="h-calls"' in body
     assert (
         ProcessingLog.objects.get(object_type="dwelling", operation="consultation").justification
         == "Following up"
@@ -133,7 +192,9 @@ def test_every_read_of_the_dwelling_is_logged(login, triage_staff):
     )
 
 
-@pytest.mark.parametrize("query", ["10 high street flat 2 ely cb74aa", "cb7 4aa", "High St"])
+@pytest.mark.parametrize(
+    "query", ["10 high street flat 2 ely cb74aa", "cb7 4aa", "High St", "high st ely", "2/10 High"]
+)
 def test_search_finds_the_dwelling_however_it_is_typed(login, triage_staff, handler, query):
     dwelling = take_call(handler=handler, address=ADDRESS).dwelling
     body = (

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 ROOT = Path(__file__).resolve().parents[2]
 DWELLINGS = 4000  # eight of detection's batches: the kill lands after the first
-TASK = "callers.tasks.detect_repeat_callers"
+TASK = "referrals.tasks.detect_repeat_callers"
 
 
 def _seed_repeat_callers(n):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.models import ProcessingLog
-from referrals import services
+from referrals import farmington, services
 from referrals.models import Referral, ReferralAction, ReferralEvent
 from tests.factories import UserFactory, take_call
 from tests.referrals.factories import DwellingFactory, ReferralFactory
@@ -486,17 +486,25 @@ def test_changes_to_a_referral_are_in_the_processing_log(triage_staff):
 
 
 def test_the_intake_referral_service_keeps_its_contract(handler):
-    """triage.services and the nightly detector call this: (referral, created)."""
+    """Intake and the nightly detector call this: (referral, created)."""
     dwelling = DwellingFactory()
     calls = [take_call(handler=handler) for _ in range(2)]
-    referral, created = services.referral_open_automatic(
-        dwelling=dwelling, trigger_calls=calls, triggered_at=calls[-1].received_at
+    policy = farmington.policy_current()
+    referral, created = farmington.referral_open_automatic(
+        dwelling_id=dwelling.pk,
+        trigger_calls=calls,
+        triggered_at=calls[-1].received_at,
+        policy=policy,
     )
-    again, created_again = services.referral_open_automatic(
-        dwelling=dwelling, trigger_calls=calls, triggered_at=calls[-1].received_at
+    again, created_again = farmington.referral_open_automatic(
+        dwelling_id=dwelling.pk,
+        trigger_calls=calls,
+        triggered_at=calls[-1].received_at,
+        policy=policy,
     )
     assert (created, created_again, again.pk) == (True, False, referral.pk)
     assert referral.source == "automatic"
+    assert (referral.policy_id, referral.referral_reason) == (policy.pk, "3 calls in 30 days")
 
 
 def _repeat_caller(n):
@@ -514,8 +522,9 @@ def test_referrals_open_in_bulk_with_their_trigger_calls(django_assert_max_num_q
     openings = [_repeat_caller(n) for n in (1, 2, 3)]
     Referral.objects.all().delete()  # intake opened them live; the batch opens them again
 
+    policy = farmington.policy_current()
     with django_assert_max_num_queries(4):  # closures, referrals, trigger calls, the log
-        opened = services.referrals_open_automatic(openings)
+        opened = farmington.referrals_open_automatic(openings, policy=policy)
 
     assert [r.dwelling_id for r in opened] == [dwelling_id for dwelling_id, _, _ in openings]
     for referral, (_, calls, _) in zip(opened, openings, strict=True):
@@ -555,7 +564,7 @@ def test_referrals_in_bulk_skip_a_dwelling_already_referred_and_calls_before_a_c
         closed_at=openings[2][1][0].received_at + timedelta(minutes=1)
     )
 
-    opened = services.referrals_open_automatic(openings)
+    opened = farmington.referrals_open_automatic(openings, policy=farmington.policy_current())
 
     assert [r.dwelling_id for r in opened] == [closed_early]
     assert Referral.objects.open().get(dwelling=referred).pk == live.pk

@@ -20,8 +20,21 @@ MEDICAL = {"concern_type": "medical"}
 URGENT = {"medical_need": "urgent"}
 
 
+# The first Operation Farmington policy's threshold: the engine is told whether a call
+# completes the window (referrals.farmington counts); here, as that policy would say.
+FIRST_THRESHOLD = 3
+
+
 def suggest(ruleset=RULESET, **changes) -> engine.Suggestion:
-    return engine.evaluate(engine.parse_facts(facts(**changes)), ruleset)
+    parsed = engine.parse_facts(facts(**changes))
+    return engine.evaluate(parsed, ruleset, repeat_due=parsed.repeat_calls_30d >= FIRST_THRESHOLD)
+
+
+def test_the_farmington_flag_is_raised_only_when_the_call_completes_the_window():
+    parsed = engine.parse_facts(facts(repeat_calls_30d=7))
+    assert "FLAG-FARMINGTON" not in engine.evaluate(parsed, RULESET).flags
+    parsed = engine.parse_facts(facts(repeat_calls_30d=1))
+    assert "FLAG-FARMINGTON" in engine.evaluate(parsed, RULESET, repeat_due=True).flags
 
 
 # (changes, rule_id, agency, police_attend)

@@ -8,8 +8,10 @@ from django.urls import reverse
 from callers.models import ResponsePlan
 from core.models import ProcessingLog
 from tests.factories import THRIVE, facts, take_call
+from tests.referrals.factories import DwellingFactory, ReferralFactory
 from triage import engine
 from triage.models import Call
+from triage.services import LIVE_INTAKE
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +111,114 @@ def test_an_expired_response_plan_is_shown_as_expired(login, handler, triage_sta
     )
     assert "EXPIRED" in html
     assert "Old plan." in html
+
+
+def _panel(client, address):
+    return client.get(reverse("triage:dwelling-panel"), {"address": address}).content.decode()
+
+
+def test_the_dwelling_panel_names_the_dwelling_by_its_standard_address(login, handler):
+    take_call(address="10 high street flat 2 ely cb74aa")
+    html = _panel(login(handler), "2/10 High St, Ely")
+    assert "<strong>Flat 2, 10 High Street, Ely CB7 4AA</strong>" in html
+    assert "cb74aa" not in html
+
+
+def test_the_dwelling_panel_shows_a_new_dwellings_standard_address_and_no_earlier_calls(
+    login, handler
+):
+    html = _panel(login(handler), "the address is 5 new rd, ely cb7 4af")
+    assert "<strong>5 New Road, Ely CB7 4AF</strong>" in html
+    assert "No earlier calls from this dwelling" in html
+    assert "does not name one dwelling" not in html
+
+
+def test_the_dwelling_panel_shows_the_open_referral_in_words_and_dates(login, handler):
+    call = take_call(address="7 Orchard Close, St Neots PE19 1QX")
+    ReferralFactory(dwelling=call.dwelling, status="in_review")
+    html = _panel(login(handler), "7 orchard close st neots")
+    banner = html.split('id="referral-banner">')[1].split("</p>")[0]
+    assert "(in review)" in banner and "in_review" not in banner
+    assert re.search(r"opened \d{1,2} [A-Z][a-z]{2} \d{4}\.", banner)
+
+
+def test_a_postcode_alone_says_what_to_add_and_offers_the_postcodes_dwellings_most_called_first(
+    login, handler
+):
+    quiet = take_call(address="3 Mill Lane, Ely CB7 4AF").dwelling
+    for _ in range(3):
+        busy = take_call(address="the address is 12 mill ln ely cb74af").dwelling
+    take_call(address="12 Mill Lane, March PE15 8NH")  # another postcode
+    html = _panel(login(handler), "CB7 4AF")
+    assert "No earlier calls from this dwelling" not in html
+    assert "does not name one dwelling yet" in html
+    assert "Add the house number (or name) and street." in html
+    picks = re.findall(r'<button type="button" data-pick-address="([^"]*)">', html)
+    assert (
+        picks
+        == [busy.address, quiet.address]
+        == ["12 Mill Lane, Ely CB7 4AF", "3 Mill Lane, Ely CB7 4AF"]
+    )
+
+
+def test_the_postcodes_dwellings_with_the_number_typed_come_first(login, handler):
+    for _ in range(2):
+        take_call(address="3 Mill Lane, Ely CB7 4AF")
+    take_call(address="12 Mill Lane, Ely CB7 4AF")
+    html = _panel(login(handler), "12 CB7 4AF")
+    assert "Add the street." in html
+    picks = re.findall(r'data-pick-address="([^"]*)"', html)
+    assert picks == ["12 Mill Lane, Ely CB7 4AF", "3 Mill Lane, Ely CB7 4AF"]
+
+
+def test_at_most_ten_of_a_postcodes_dwellings_are_offered(login, handler):
+    for number in range(1, 13):
+        DwellingFactory(
+            key=f"{number}|milllane||ely",
+            address=f"{number} Mill Lane, Ely CB7 4AF",
+            postcode="CB7 4AF",
+            number=str(number),
+            street="mill lane",
+        )
+    html = _panel(login(handler), "CB7 4AF")
+    assert html.count("data-pick-address=") == 10
+
+
+def test_each_dwelling_offered_at_a_postcode_is_logged_as_consulted_in_a_live_call(login, handler):
+    shown = {take_call(address=f"{n} Mill Lane, Ely CB7 4AF").dwelling_id for n in (3, 12)}
+    _panel(login(handler), "cb7 4af")
+    logged = ProcessingLog.objects.filter(
+        operation="consultation", object_type="dwelling", user=handler
+    )
+    assert {int(row.object_id) for row in logged} == shown
+    assert {row.justification for row in logged} == {LIVE_INTAKE}
+
+
+def test_a_postcode_nobody_has_called_from_offers_nothing_and_logs_nothing(login, handler):
+    html = _panel(login(handler), "CB7 4AF")
+    assert "Add the house number (or name) and street." in html
+    assert "No dwelling at CB7 4AF has called before." in html
+    assert "data-pick-address" not in html
+    assert not ProcessingLog.objects.filter(operation="consultation").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "to_add"),
+    [
+        ("High Street, Ely", "Add the house number (or name)."),
+        ("10 High Street", "Add the town or postcode."),
+        ("near the Co-op, Ely", "Add the house number (or name), street and town or postcode."),
+    ],
+)
+def test_an_address_that_names_no_dwelling_says_so_and_what_to_add(login, handler, typed, to_add):
+    html = _panel(login(handler), typed)
+    assert "does not name one dwelling yet" in html
+    assert to_add in html
+    assert "No earlier calls from this dwelling" not in html
+
+
+def test_the_dwelling_panel_heading_names_the_dwelling_region(login, handler):
+    assert '<h2 id="h-dwelling">Dwelling</h2>' in _panel(login(handler), "CB7 4AF")
 
 
 def test_the_suggestion_panel_follows_the_answers(login, handler):

@@ -273,39 +273,50 @@ def test_a_broker_outage_never_fails_the_write_that_enqueues(
     assert "not enqueued (OperationalError)" in caplog.text
 
 
+def _window(near, until):
+    return [(pk, at) for pk, at, _ in near.near if at <= until]
+
+
 def test_the_intakes_window_query_selects_what_the_orm_selector_does(handler):
-    from triage.selectors import calls_in_repeat_window, intake_reads
+    from referrals import farmington
+    from triage.selectors import intake_reads
 
     window = timedelta(days=30)
     for at in (window, timedelta(days=30, seconds=1), timedelta(days=3), timedelta(0)):
         call = take_call(received_at=NOW - at)
     take_call(received_at=NOW + timedelta(seconds=1), address="Flat 1, 10 High St, Ely CB7 4AA")
-    rows, _ = intake_reads(call.dwelling_id, NOW, window)
-    expected = calls_in_repeat_window(call.dwelling, NOW, window).values_list("id", "received_at")
+    near, _ = intake_reads(call.dwelling_id, NOW)
+    policy = farmington.policy_current()
+    expected = farmington.window_calls(call.dwelling_id, NOW, policy).values_list(
+        "id", "received_at"
+    )
+    rows = _window(near, NOW)
     assert rows == list(expected) and len(rows) == 3
     assert all(at.utcoffset() == timedelta(0) for _, at in rows)  # aware, in UTC
 
 
 def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
-    from triage.selectors import calls_in_repeat_window, intake_reads, ruleset_current
+    from referrals import farmington
+    from triage.selectors import intake_reads, ruleset_current
 
-    window = timedelta(days=30)
     # Taken out of time order (a back-dated call last): the window comes oldest first.
     for at in (timedelta(days=31), timedelta(hours=1), timedelta(days=3), timedelta(days=2)):
         call = take_call(received_at=NOW - at)
     live, parsed = ruleset_current()
 
-    calls, (ruleset, rules) = intake_reads(call.dwelling_id, NOW, window)
-    expected = calls_in_repeat_window(call.dwelling, NOW, window).values_list("id", "received_at")
-    assert calls == list(expected)
-    assert [at for _, at in calls] == [NOW - timedelta(days=d) for d in (3, 2)] + [
+    near, (ruleset, rules) = intake_reads(call.dwelling_id, NOW)
+    expected = farmington.window_calls(
+        call.dwelling_id, NOW, farmington.policy_current()
+    ).values_list("id", "received_at")
+    assert _window(near, NOW) == list(expected)
+    assert [at for _, at in _window(near, NOW)] == [NOW - timedelta(days=d) for d in (3, 2)] + [
         NOW - timedelta(hours=1)
     ]
     assert (ruleset.pk, rules) == (live.pk, parsed)
 
     # No call in the window: the rule set still comes back.
-    calls, (ruleset, _) = intake_reads(call.dwelling_id, NOW - timedelta(days=40), window)
-    assert (calls, ruleset.pk) == ([], live.pk)
+    near, (ruleset, _) = intake_reads(call.dwelling_id, NOW - timedelta(days=80))
+    assert (near.near, ruleset.pk) == ([], live.pk)
 
     # A newer version published since: the next intake takes it.
     RuleSet.objects.filter(pk=live.pk).update(status=RuleSet.Status.RETIRED)
@@ -315,8 +326,24 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
         status=RuleSet.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    _, (ruleset, _) = intake_reads(call.dwelling_id, NOW, window)
+    _, (ruleset, _) = intake_reads(call.dwelling_id, NOW)
     assert ruleset.pk == newer.pk
+
+
+def test_the_intakes_one_read_follows_a_newly_published_policy(handler):
+    from referrals import farmington
+    from triage.selectors import intake_reads
+
+    for days in (40, 20, 2):
+        call = take_call(received_at=NOW - timedelta(days=days))
+    near, _ = intake_reads(call.dwelling_id, NOW)
+    assert (near.policy.window_days, len(_window(near, NOW))) == (30, 2)
+
+    farmington.policy_set(threshold=4, window_days=45)
+    near, _ = intake_reads(call.dwelling_id, NOW)
+    assert (near.policy.threshold, near.policy.window_days) == (4, 45)
+    assert len(_window(near, NOW)) == 3
+    assert near.count("999").calls_in_window == 4 and near.count("999").due
 
 
 def test_taking_a_call_with_another_handlers_client_token_is_refused_not_dropped(handler):

@@ -1,13 +1,19 @@
 import copy
+import importlib
+import json
+import re
 from datetime import timedelta
 
 import pytest
 import yaml
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from tests.factories import facts as fact_answers
 from tests.factories import take_call
+from tests.triage.page_text import codes_in, visible_text
 from triage import engine, selectors, services
 from triage.models import RuleSet
 
@@ -111,7 +117,7 @@ def test_a_live_version_stored_before_the_rule_still_takes_calls(login, supervis
 def test_a_version_number_cannot_be_reused():
     services.ruleset_ensure_default()
     with pytest.raises(DomainError, match="already exists"):
-        services.ruleset_create(document=engine.load_default_document())
+        services.ruleset_create(document=_draft_document("2026.1"))
 
 
 def test_publishing_retires_the_live_version_and_new_calls_record_the_new_one():
@@ -150,8 +156,32 @@ def test_what_if_counts_and_lists_the_calls_whose_suggestion_would_change():
 
     assert (result.calls, result.changed, result.attend_changed) == (3, 2, 0)
     assert result.transitions == {("MENTAL_HEALTH_CRISIS", "GP"): 2}
-    assert sorted(ex["id"] for ex in result.examples) == sorted(c.pk for c in changed)
+    assert sorted(ex.id for ex in result.examples) == sorted(c.pk for c in changed)
     assert draft.status == RuleSet.Status.DRAFT  # nothing published, nothing written
+
+
+def test_what_if_names_the_rules_by_the_titles_of_their_versions():
+    call = take_call(known_to_service="mental_health")
+    document = _draft_document()
+    for rule in document["rules"]:
+        if rule["id"] == "CFW-KNOWN-SERVICE":
+            rule["title"] = "Welfare concern, the GP checks"
+    draft = services.ruleset_create(document=document)
+    now = timezone.now()
+
+    (example,) = selectors.ruleset_what_if(
+        draft, start=now - timedelta(days=1), end=now + timedelta(days=1)
+    ).examples
+
+    assert example.id == call.pk
+    assert (example.was.rule_title, example.was.agency) == (
+        "Welfare concern, the person's own service checks",
+        "MENTAL_HEALTH_CRISIS",
+    )
+    assert (example.would_be.rule_title, example.would_be.agency) == (
+        "Welfare concern, the GP checks",
+        "GP",
+    )
 
 
 def test_a_supervisor_saves_a_draft_from_the_page(login, supervisor):
@@ -218,16 +248,18 @@ def test_the_what_if_page_shows_the_changed_calls(login, supervisor):
     call = take_call(known_to_service="mental_health")
     draft = services.ruleset_create(document=_draft_document())
     today = timezone.localdate()
-    html = (
-        login(supervisor)
-        .get(
-            reverse("triage:ruleset-detail", args=[draft.pk]),
-            {"start": (today - timedelta(days=1)).isoformat(), "end": today.isoformat()},
-        )
-        .content.decode()
+    response = login(supervisor).get(
+        reverse("triage:ruleset-detail", args=[draft.pk]),
+        {"start": (today - timedelta(days=1)).isoformat(), "end": today.isoformat()},
     )
+    html = response.content.decode()
     assert "<strong>1</strong> of 1 calls" in html
-    assert f"#{call.pk}" in html
+    assert f'href="{reverse("triage:call-detail", args=[call.pk])}"' in html
+    text = visible_text(response)
+    was = "Mental-health crisis team, no police Welfare concern, the person's own service checks"
+    assert was in text
+    assert "The person's GP, no police" in text
+    assert "MENTAL_HEALTH_CRISIS" not in text
 
 
 def test_the_what_if_period_is_limited_and_ordered(login, supervisor):
@@ -313,3 +345,216 @@ def test_a_first_start_that_finds_the_default_made_meanwhile_uses_it(monkeypatch
     live = services.ruleset_ensure_default()
     assert RuleSet.objects.get() == live
     assert live.status == RuleSet.Status.PUBLISHED
+
+
+# --- a draft that changes nothing; what a draft changes; the pages in words -------------
+
+
+def _same_as_live(text_of):
+    """The live version's text, as a supervisor might save it again unchanged."""
+    return lambda: text_of(engine.load_default_document())
+
+
+def _new_version_only(document):
+    return yaml.safe_dump({**document, "version": "2026.2"}, sort_keys=False)
+
+
+def _keys_sorted_as_json(document):
+    return json.dumps({**document, "version": "2026.2"}, sort_keys=True, indent=4)
+
+
+def _rules_backwards_and_renumbered(document):
+    document = copy.deepcopy(document)
+    document["version"] = "2026.2"
+    document["rules"].reverse()
+    for rule in document["rules"]:
+        rule["order"] *= 10
+        rule["rationale"] = f"  {rule['rationale']}\n"
+    return yaml.safe_dump(document, default_flow_style=True, width=60)
+
+
+def _same_version_too(document):
+    return yaml.safe_dump(document)
+
+
+SAME_AS_LIVE = [
+    _new_version_only,
+    _keys_sorted_as_json,
+    _rules_backwards_and_renumbered,
+    _same_version_too,
+]
+NO_CHANGES = (
+    "No changes: this draft is the same as the live version 2026.1. Change a rule or what "
+    "the caller is told, then save it."
+)
+
+
+@pytest.mark.parametrize("text_of", SAME_AS_LIVE, ids=[f.__name__ for f in SAME_AS_LIVE])
+def test_a_draft_the_same_as_the_live_version_is_refused_and_nothing_is_saved(
+    login, supervisor, text_of
+):
+    services.ruleset_ensure_default()
+    response = login(supervisor).post(
+        reverse("triage:ruleset-list"), {"document": text_of(engine.load_default_document())}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["document"] == [NO_CHANGES]
+    assert NO_CHANGES in visible_text(response)
+    assert RuleSet.objects.count() == 1
+
+
+def test_the_service_refuses_a_draft_that_changes_nothing():
+    services.ruleset_ensure_default()
+    with pytest.raises(DomainError) as info:
+        services.ruleset_create(document={**engine.load_default_document(), "version": "9"})
+    assert info.value.as_dict() == {"document": [NO_CHANGES]}
+    assert not RuleSet.objects.filter(version="9").exists()
+
+
+def test_a_draft_that_changes_only_a_title_is_saved():
+    services.ruleset_ensure_default()
+    document = _draft_document()
+    document["rules"] = engine.load_default_document()["rules"]
+    document["rules"][0]["title"] = "Section 136 handover, violence"
+    assert services.ruleset_create(document=document).version == "2026.2"
+
+
+def _page(client, ruleset, **params):
+    return client.get(reverse("triage:ruleset-detail", args=[ruleset.pk]), params)
+
+
+def test_a_draft_page_shows_rule_by_rule_what_it_changes_from_the_live_version(login, supervisor):
+    services.ruleset_ensure_default()
+    document = _draft_document()
+    document["rules"] = [r for r in document["rules"] if r["id"] != "MED-ADVICE"]
+    document["caller_advice"]["GP"] = "Your GP practice will call you back today."
+    draft = services.ruleset_create(document=document)
+
+    response = _page(login(supervisor), draft)
+
+    changes = response.context["changes"]
+    assert [(r.id, [p.part for p in r.parts]) for r in changes.changed] == [
+        ("CFW-KNOWN-SERVICE", ["Agency"])
+    ]
+    assert [r.id for r in changes.removed] == ["MED-ADVICE"]
+    text = visible_text(response)
+    assert "Changes from the live version 2026.1" in text
+    assert (
+        "1 rule changed, 0 added, 1 removed; what the caller is told changes for 1 agency" in text
+    )
+    assert "Welfare concern, the person's own service checks CFW-KNOWN-SERVICE" in text
+    assert "“Mental-health services” → The person's GP" in text
+    assert "Rules removed Medical call with no police role MED-ADVICE" in text
+    assert "The person's GP Police will not attend. The person's GP practice" in text
+    assert "Your GP practice will call you back today." in text
+    assert codes_in(text) == set()
+
+
+def test_the_live_version_page_lists_no_changes_and_offers_no_publishing(login, supervisor):
+    live = services.ruleset_ensure_default()
+    response = _page(login(supervisor), live)
+    assert response.context["changes"] is None
+    text = visible_text(response)
+    assert "Changes from the live version" not in text
+    assert "Publish version" not in text
+    assert "Live" in text
+
+
+def test_the_rule_table_names_each_rule_by_its_title_and_agencies_in_words(login, supervisor):
+    live = services.ruleset_ensure_default()
+    response = _page(login(supervisor), live)
+    rows = {row["id"]: row for row in response.context["rules"]}
+    assert rows["GEN-CHILD"]["title"] == "A child at risk"
+    assert rows["GEN-CHILD"]["agency"] == (
+        "Police and ambulance together if Clinical need is “Urgent clinical need”; otherwise Police"
+    )
+    assert rows["GEN-CHILD"]["police_attend"] == "Yes"
+    assert rows["CFW-KNOWN-SERVICE"]["agency"].startswith("Depends on Known to a service: ")
+    text = visible_text(response)
+    assert "A child at risk GEN-CHILD Child at risk" in text
+    assert codes_in(text) == set()
+
+
+def test_a_stored_rule_without_a_title_is_named_by_its_id(login, supervisor):
+    services.ruleset_ensure_default()
+    document = _draft_document()
+    for rule in document["rules"]:
+        del rule["title"]
+    draft = RuleSet.objects.create(version="2026.2", name="untitled", document=document)
+    rows = {row["id"]: row for row in _page(login(supervisor), draft).context["rules"]}
+    assert rows["GEN-CHILD"]["title"] == "GEN-CHILD"
+
+
+def test_the_what_if_page_reads_in_words(login, supervisor):
+    take_call(known_to_service="mental_health")
+    draft = services.ruleset_create(document=_draft_document())
+    today = timezone.localdate()
+    response = _page(login(supervisor), draft, start=today.isoformat(), end=today.isoformat())
+    text = visible_text(response)
+    assert f"1 of 1 calls from {today:%-d %b %Y} to {today:%-d %b %Y}" in text
+    assert "Mental-health crisis team The person's GP 1" in text  # agency changes
+    assert codes_in(text) == set()
+    assert "Inclusive" not in text and "To (included)" in text
+
+
+def test_the_list_shows_statuses_in_words_and_one_date_style(login, supervisor):
+    live = services.ruleset_ensure_default()
+    services.ruleset_create(document=_draft_document(), user=supervisor)
+    response = login(supervisor).get(reverse("triage:ruleset-list"))
+    table = visible_text(response).split("Write a new draft")[0]
+    created = timezone.localtime(live.created_at)
+    assert f"Version 2026.1 {live.name} Live {created:%-d %b %Y %H:%M}" in table
+    assert f"Version 2026.2 {_draft_document()['name']} Draft" in table
+    assert "Not published" in table
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\b0\d [A-Z][a-z]{2} \d{4}", table)
+
+
+# --- the migration that gives stored rules their titles ---------------------------------
+
+titles_migration = importlib.import_module("triage.migrations.0005_ruleset_default_rule_titles")
+
+
+def test_the_migration_gives_stored_rules_without_a_title_the_default_title():
+    document = _draft_document()
+    for rule in document["rules"]:
+        del rule["title"]
+    document["rules"][0]["title"] = "Our own words"
+    document["rules"][1]["id"] = "S136-LOCAL"  # not a default rule: no title to give
+    stored = RuleSet.objects.create(
+        version="2025.9", name="before titles", document=document, status="retired"
+    )
+    untouched = RuleSet.objects.create(
+        version="2026.3", name="titled", document=engine.load_default_document()
+    )
+    before = copy.deepcopy(untouched.document)
+
+    titles_migration.add_titles(django_apps, None)
+
+    stored.refresh_from_db()
+    rules = {rule["id"]: rule for rule in stored.document["rules"]}
+    assert rules["S136-VIOLENCE"]["title"] == "Our own words"
+    assert "title" not in rules["S136-LOCAL"]
+    assert rules["GEN-CHILD"]["title"] == "A child at risk"
+    assert list(rules["GEN-CHILD"])[:2] == ["id", "title"]
+    assert sum("title" in rule for rule in rules.values()) == len(rules) - 1
+    untouched.refresh_from_db()
+    assert untouched.document == before
+
+
+def test_the_migration_changes_no_suggestion_of_a_stored_version():
+    document = _draft_document()
+    for rule in document["rules"]:
+        del rule["title"]
+    stored = RuleSet.objects.create(version="2025.9", name="before titles", document=document)
+    before = engine.parse_ruleset(copy.deepcopy(stored.document))
+
+    titles_migration.add_titles(django_apps, None)
+
+    stored.refresh_from_db()
+    after = engine.parse_ruleset(stored.document)
+    facts = engine.parse_facts(fact_answers(known_to_service="mental_health"))
+    assert engine.evaluate(facts, after).to_dict() == engine.evaluate(facts, before).to_dict()
+    assert (
+        engine.evaluate(facts, after).rule_title
+        == "Welfare concern, the person's own service checks"
+    )

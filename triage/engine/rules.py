@@ -32,7 +32,6 @@ AGENCIES = (
 )
 FLAG_IDS = ("FLAG-FARMINGTON", "FLAG-TELL-CALLER")
 CHECK_IDS = ("CHECK-SUICIDE-MEANS", "CHECK-CAPACITY-MISSING")
-REPEAT_THRESHOLD = 3
 # Facts no condition may test. The repeat count only raises FLAG-FARMINGTON: a repeat-
 # caller status never lowers, delays or withholds a response (the specification, and the
 # NHS England position on SIM), so it may not choose a rule or an agency either.
@@ -418,8 +417,12 @@ def load_default_ruleset() -> RuleSet:
     return parse_ruleset(load_default_document())
 
 
-def evaluate(facts: Facts, ruleset: RuleSet) -> Suggestion:
-    """The one suggestion for valid facts: the first matching rule, plus flags and checks."""
+def evaluate(facts: Facts, ruleset: RuleSet, *, repeat_due: bool = False) -> Suggestion:
+    """The one suggestion for valid facts: the first matching rule, plus flags and checks.
+
+    ``repeat_due``: the call completes the dwelling's repeat-caller window under the live
+    Operation Farmington policy (``referrals.farmington``, which alone knows its numbers):
+    it raises FLAG-FARMINGTON, and never changes the suggestion."""
     for rule in ruleset.rules:
         if rule.when(facts):
             break
@@ -428,7 +431,7 @@ def evaluate(facts: Facts, ruleset: RuleSet) -> Suggestion:
     agency = rule.agency(facts)
     attend = rule.police_attend
     flags = []
-    if facts.repeat_calls_30d >= REPEAT_THRESHOLD:
+    if repeat_due:
         flags.append("FLAG-FARMINGTON")
     if not attend:
         flags.append("FLAG-TELL-CALLER")

@@ -1,4 +1,4 @@
-"""Nightly repeat-caller detection (Operation Farmington): callers.detection and its task."""
+"""Nightly repeat-caller detection (Operation Farmington): referrals.farmington and its task."""
 
 import threading
 import time
@@ -10,12 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections, transaction
 
-from callers import detection
-from callers.detection import detect_repeat_callers
 from callers.models import DetectionRun
 from callers.services import dwelling_resolve
-from callers.tasks import detect_repeat_callers as detect_task
+from referrals import farmington
+from referrals.farmington import detect_repeat_callers, detection
 from referrals.models import Referral
+from referrals.tasks import detect_repeat_callers as detect_task
 from tests.factories import facts, take_call
 from triage.models import Call
 
@@ -253,12 +253,12 @@ def test_referrals_open_a_batch_per_transaction_and_a_failed_batch_leaves_the_ea
     real_open = detection.referrals_open_automatic
     batches = []
 
-    def third_batch_fails(openings):
+    def third_batch_fails(openings, policy):
         batches.append(len(openings))
         if len(batches) == 3:
-            real_open(openings)  # written, then rolled back with its batch
+            real_open(openings, policy=policy)  # written, then rolled back with its batch
             raise OperationalError("connection lost")
-        return real_open(openings)
+        return real_open(openings, policy=policy)
 
     monkeypatch.setattr(detection, "referrals_open_automatic", third_batch_fails)
     with pytest.raises(OperationalError):
@@ -325,7 +325,7 @@ def test_a_run_killed_half_way_and_run_again_ends_with_the_referrals_of_one_clea
     # The killed run: its record still says running, half its referrals were committed.
     killed = DetectionRun.objects.create(started_at=AS_OF - timedelta(hours=2), as_of=AS_OF)
     windows, _ = detection.find_windows(as_of=AS_OF)
-    detection.open_referrals(windows[:3])
+    detection.open_referrals(windows[:3], policy=farmington.policy_current())
     rerun = detect_repeat_callers(as_of=AS_OF)
     again = {
         (r.dwelling_id, r.triggered_at, frozenset(trigger_ids(r))) for r in Referral.objects.all()
@@ -353,12 +353,12 @@ def test_the_task_is_the_one_beat_schedules():
     from django.conf import settings
 
     entry = settings.CELERY_BEAT_SCHEDULE["detect-repeat-callers-nightly"]
-    assert entry["task"] == detect_task.name == "callers.tasks.detect_repeat_callers"
+    assert entry["task"] == detect_task.name == "referrals.tasks.detect_repeat_callers"
     assert detect_task.acks_late
 
 
 def test_the_task_retries_a_transient_database_error():
-    real = detection.detect_repeat_callers
+    real = farmington.detect_repeat_callers
     calls = []
 
     def flaky(**kwargs):
@@ -367,7 +367,7 @@ def test_the_task_retries_a_transient_database_error():
             raise OperationalError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    with mock.patch.object(detection, "detect_repeat_callers", side_effect=flaky):
+    with mock.patch.object(farmington, "detect_repeat_callers", side_effect=flaky):
         result = detect_task.apply(kwargs={"as_of": AS_OF.isoformat()}, throw=False)
     assert result.successful()
     assert len(calls) == 2
@@ -493,7 +493,9 @@ def test_an_intake_at_a_dwelling_in_an_uncommitted_detection_batch_joins_its_ref
 
     def batch():
         with transaction.atomic():
-            detection.referrals_open_automatic([(calls[0].dwelling_id, calls, now)])
+            detection.referrals_open_automatic(
+                [(calls[0].dwelling_id, calls, now)], policy=farmington.policy_current()
+            )
             written.set()
             with connection.cursor() as cursor:  # until the intake waits on this batch
                 for _ in range(500):

@@ -2,15 +2,15 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callers.detection import detect_repeat_callers, parse_as_of
 from callers.models import DetectionRun
+from referrals.farmington import detect_repeat_callers, parse_as_of
 
 
 class Command(BaseCommand):
     help = (
-        "Operation Farmington: open a referral for every dwelling with 3 calls in 30 days "
-        "and no open referral. Nightly scope (windows completed in the 30 days up to "
-        "--as-of) unless --full-history."
+        "Operation Farmington: open a referral for every dwelling whose calls complete the "
+        "live repeat-caller policy's window and that has no open referral. Nightly scope "
+        "(windows completed in one window up to --as-of) unless --full-history."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full-history",
             action="store_true",
-            help="Scan every call, not only the last 60 days.",
+            help="Scan every call, not only the last two windows.",
         )
 
     def handle(self, *args, as_of, full_history, **options):

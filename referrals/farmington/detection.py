@@ -1,17 +1,19 @@
-"""Operation Farmington, nightly: every dwelling with 3 calls in 30 days has a referral.
+"""Operation Farmington, nightly: every dwelling whose calls complete the live policy's
+window (by default 3 calls in 30 days) has a referral.
 
-Intake opens the referral live, inside the third call's transaction. This pass re-derives
-the same from the calls table, for whatever intake could not do (historical imports, a
-lost transaction, a rule changed): it finds, in one set-based query, each dwelling without
-an open referral whose calls since its last closed referral contain 3 within 30 days
-(inclusive: a call exactly 30 days before the third counts, as at intake), and opens one
-referral per dwelling, as intake's ``referral_open_automatic`` would, triggered at the call
-completing the first such window and carrying those three calls; a batch of dwellings at a
-time (``referrals_open_automatic``).
+Intake opens the referral live, inside the completing call's transaction. This pass
+re-derives the same from the calls table, for whatever intake could not do (historical
+imports, a lost transaction, a policy changed): it finds, in one set-based query, each
+dwelling without an open referral whose counted calls (the policy's channels) since its
+last closed referral contain ``threshold`` within the window (inclusive: a call exactly
+one window before the last counts, as at intake), and opens one referral per dwelling, as
+intake's ``referral_open_automatic`` would, triggered at the call completing the first
+such window and carrying those calls; a batch of dwellings at a time
+(``referrals_open_automatic``).
 
-Scope: a nightly run reports windows completed in the 30 days up to ``as_of`` and so reads
-the 60 days up to it (a window completing 30 days back starts 60 days back); a full-history
-run reads everything up to ``as_of``.
+Scope: a nightly run reports windows completed in the window up to ``as_of`` and so reads
+two windows up to it (a window completing one window back starts two back); a
+full-history run reads everything up to ``as_of``.
 
 Safety: each batch of referrals opens in its own transaction and the partial unique
 constraint ``one_open_referral_per_dwelling`` makes opening idempotent, so a run killed
@@ -29,17 +31,18 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from callers.models import DetectionRun
 from core.rows import field_value
-from referrals.models import Referral
-from referrals.services import referrals_open_automatic
 from triage.models import Call
-from triage.services import REPEAT_THRESHOLD, REPEAT_WINDOW
 
-from .models import DetectionRun
+from ..models import Referral
+from .opening import referrals_open_automatic
+from .policy import Policy, policy_current
 
 logger = logging.getLogger(__name__)
 
-# "callers.detection" as a 63-bit number: the advisory lock every detection run takes.
+# "callers.detection" as a 63-bit number (where detection first lived): the advisory lock
+# every detection run takes.
 ADVISORY_LOCK_ID = 0x63616C6C65727301
 # A run still marked running after this long died without saying so (SQLite fallback).
 STALE_AFTER = timedelta(hours=1)
@@ -51,7 +54,7 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Window:
-    """The first 3-in-30-days window of one dwelling: its calls, oldest first."""
+    """The first completed window of one dwelling: its calls, oldest first."""
 
     dwelling_id: int
     call_ids: tuple[int, ...]
@@ -70,9 +73,9 @@ def parse_as_of(value: str, *, name: str = "as_of") -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _minus_window(column: str) -> str:
-    """SQL for ``column`` minus the repeat window, exactly (no calendar or DST arithmetic)."""
-    seconds = int(REPEAT_WINDOW.total_seconds())
+def _minus_window(column: str, policy: Policy) -> str:
+    """SQL for ``column`` minus the policy's window, exactly (no calendar or DST arithmetic)."""
+    seconds = int(policy.window.total_seconds())
     if connection.vendor == "postgresql":
         return f"{column} - INTERVAL '{seconds} seconds'"
     if connection.vendor == "sqlite":
@@ -96,52 +99,101 @@ def _register_sqlite_function():
     )
 
 
-def find_windows(*, as_of: datetime, full_history: bool = False) -> tuple[list[Window], int]:
-    """(first window per dwelling without an open referral, calls scanned). Reads only.
+def find_windows(
+    *, as_of: datetime, full_history: bool = False, policy: Policy | None = None
+) -> tuple[list[Window], int]:
+    """(first window per dwelling without an open referral, calls scanned), under
+    ``policy`` (the live one by default). Reads only.
 
-    One query: LAG over each dwelling's calls (after its last closed referral) in time
-    order finds the call two back; where that call is within the window, this call
-    completes a window; ROW_NUMBER keeps each dwelling's first.
+    One query: LAG over each dwelling's counted calls (after its last closed referral) in
+    time order finds the call ``threshold - 1`` back; where that call is within the window,
+    this call completes a window; ROW_NUMBER keeps each dwelling's first. Raw SQL: window
+    functions over millions of calls, where the ORM cannot say it; bench_detection.py
+    prints its time (0.7-0.8 s nightly, 2.5-2.8 s full history at 5M calls).
     """
+    policy = policy or policy_current()
+    if full_history:
+        return _windows(policy, as_of=as_of, scan_from=None, report_from=None, referrals=True)
+    return _windows(
+        policy,
+        as_of=as_of,
+        scan_from=as_of - 2 * policy.window,
+        report_from=as_of - policy.window,
+        referrals=True,
+    )
+
+
+def windows_completed(policy: Policy, *, start: datetime, end: datetime) -> list[Window]:
+    """Each dwelling's first window completed in [start, end] under ``policy``, whatever
+    referrals it had: what a policy would have referred over a past period (the replay)."""
+    windows, _ = _windows(
+        policy, as_of=end, scan_from=start - policy.window, report_from=start, referrals=False
+    )
+    return windows
+
+
+def _windows(
+    policy: Policy,
+    *,
+    as_of: datetime,
+    scan_from: datetime | None,
+    report_from: datetime | None,
+    referrals: bool,
+) -> tuple[list[Window], int]:
     calls = Call._meta.db_table
-    referrals = Referral._meta.db_table
-    back = REPEAT_THRESHOLD - 1
+    referrals_table = Referral._meta.db_table
+    back = policy.threshold - 1
     params: dict = {"as_of": as_of, "closed": Referral.Status.CLOSED}
     scan = "c.received_at <= %(as_of)s"
-    report = ""
-    if not full_history:
-        params["report_from"] = as_of - REPEAT_WINDOW
-        params["scan_from"] = as_of - 2 * REPEAT_WINDOW
+    channels = sorted(policy.channels)
+    if len(channels) == 1:
+        params["channel"] = channels[0]
+        scan += " AND c.channel = %(channel)s"
+    if scan_from is not None:
+        params["scan_from"] = scan_from
         scan += " AND c.received_at >= %(scan_from)s"
+    report = ""
+    if report_from is not None:
+        params["report_from"] = report_from
         report = "AND received_at >= %(report_from)s"
+    # Calls before a dwelling's last closed referral were dealt with; a dwelling with an
+    # open referral needs none.
+    referred = (
+        f"""AND (closed.closed_at IS NULL OR c.received_at > closed.closed_at)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {referrals_table} r
+                  WHERE r.dwelling_id = c.dwelling_id AND r.status <> %(closed)s
+              )"""  # noqa: S608
+        if referrals
+        else ""
+    )
+    # The ids of the calls before the completing one, oldest first: the trigger calls.
+    earlier_ids = ", ".join(f"LAG(c.id, {k}) OVER w AS id_{k}" for k in range(back, 0, -1))
+    earlier_names = ", ".join(f"id_{k}" for k in range(back, 0, -1))
     # Only table names and constants are formatted in; values are parameters.
     sql = f"""
         WITH closed AS (
             SELECT dwelling_id, MAX(closed_at) AS closed_at
-            FROM {referrals} WHERE status = %(closed)s GROUP BY dwelling_id
+            FROM {referrals_table} WHERE status = %(closed)s GROUP BY dwelling_id
         ),
         lagged AS (
             SELECT c.id, c.dwelling_id, c.received_at,
                    LAG(c.received_at, {back}) OVER w AS first_at,
-                   LAG(c.id, {back}) OVER w AS first_id,
-                   LAG(c.id, 1) OVER w AS middle_id
+                   {earlier_ids}
             FROM {calls} c
             LEFT JOIN closed ON closed.dwelling_id = c.dwelling_id
             WHERE c.dwelling_id IS NOT NULL AND {scan}
-              AND (closed.closed_at IS NULL OR c.received_at > closed.closed_at)
-              AND NOT EXISTS (
-                  SELECT 1 FROM {referrals} r
-                  WHERE r.dwelling_id = c.dwelling_id AND r.status <> %(closed)s
-              )
+              {referred}
             WINDOW w AS (PARTITION BY c.dwelling_id ORDER BY c.received_at, c.id)
         ),
         completing AS (
-            SELECT dwelling_id, first_id, middle_id, id, received_at,
+            SELECT dwelling_id, {earlier_names}, id, received_at,
                    ROW_NUMBER() OVER (PARTITION BY dwelling_id ORDER BY received_at, id) AS n
             FROM lagged
-            WHERE first_at IS NOT NULL AND first_at >= {_minus_window("received_at")} {report}
+            WHERE first_at IS NOT NULL
+              AND first_at >= {_minus_window("received_at", policy)} {report}
         )
-        SELECT dwelling_id, first_id, middle_id, id, received_at
+        SELECT dwelling_id, {earlier_names}, id, received_at
         FROM completing WHERE n = 1 ORDER BY dwelling_id
     """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
@@ -156,12 +208,12 @@ def find_windows(*, as_of: datetime, full_history: bool = False) -> tuple[list[W
     field = Call._meta.get_field("received_at")
     windows = [
         Window(
-            dwelling_id=dwelling_id,
-            call_ids=(first_id, middle_id, last_id),
+            dwelling_id=row[0],
+            call_ids=tuple(row[1:-1]),
             # SQLite hands back text; the field's converters make it an aware datetime.
-            triggered_at=field_value(field, received_at),
+            triggered_at=field_value(field, row[-1]),
         )
-        for dwelling_id, first_id, middle_id, last_id, received_at in rows
+        for row in rows
     ]
     return windows, scanned
 
@@ -178,7 +230,9 @@ def _relax_commit():
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def open_referrals(windows: list[Window], *, run: DetectionRun | None = None) -> int:
+def open_referrals(
+    windows: list[Window], *, policy: Policy, run: DetectionRun | None = None
+) -> int:
     """Open a referral for each window, BATCH at a time, each batch in one transaction;
     returns how many were created (a dwelling whose referral a concurrent intake opened
     counts as none), counting them on ``run`` as it goes, so a run that fails part-way
@@ -192,14 +246,14 @@ def open_referrals(windows: list[Window], *, run: DetectionRun | None = None) ->
         openings = []
         for window in batch:
             trigger = [calls[i] for i in window.call_ids if i in calls]
-            if len(trigger) < REPEAT_THRESHOLD or any(
+            if len(trigger) < policy.threshold or any(
                 call.dwelling_id != window.dwelling_id for call in trigger
             ):
                 continue  # erased or moved since the scan
             openings.append((window.dwelling_id, trigger, window.triggered_at))
         with transaction.atomic():
             _relax_commit()
-            opened += len(referrals_open_automatic(openings))
+            opened += len(referrals_open_automatic(openings, policy=policy))
         if run is not None:
             run.referrals_opened = opened
     return opened
@@ -278,10 +332,14 @@ def detect_repeat_callers(
             return _skipped(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
         started = time.perf_counter()
         try:
-            windows, run.calls_scanned = find_windows(as_of=as_of, full_history=full_history)
+            # The policy in force when the run starts applies to every call it considers.
+            policy = policy_current()
+            windows, run.calls_scanned = find_windows(
+                as_of=as_of, full_history=full_history, policy=policy
+            )
             run.dwellings_found = len(windows)
             scanned_in = time.perf_counter() - started
-            open_referrals(windows, run=run)
+            open_referrals(windows, policy=policy, run=run)
         except Exception as exc:
             _finish(run, DetectionRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
             raise
@@ -292,9 +350,10 @@ def detect_repeat_callers(
 
             enqueue_on_commit(warm_repeat_share)
         logger.info(
-            "repeat-caller detection %s: %d calls scanned in %.2f s, %d dwellings found, "
-            "%d referrals opened in %.2f s",
+            "repeat-caller detection %s (%s): %d calls scanned in %.2f s, %d dwellings "
+            "found, %d referrals opened in %.2f s",
             "full history" if full_history else "nightly",
+            policy.describe(),
             run.calls_scanned,
             scanned_in,
             run.dwellings_found,
