@@ -37,7 +37,6 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 DAY = 86_400.0
-WINDOW = 30 * DAY
 NAMES = [
     "Acacia",
     "Alder",
@@ -233,7 +232,7 @@ class Profiles:
                 continue
             plain = engine.evaluate(facts, rules)
             flagged = engine.evaluate(
-                engine.Facts(**{**facts.__dict__, "repeat_calls_30d": 3}), rules
+                engine.Facts(**{**facts.__dict__, "repeat_calls_30d": 3}), rules, repeat_due=True
             )
             facts_json = json.dumps(engine.facts_to_dict(facts))
             # repeat_calls_30d is the last field: the JSON ends with "...": 1}; cut the 1}.
@@ -518,6 +517,15 @@ def _copy_calls(
     history: dict[int, list[float]] = {}
     call_id = decision_id = 0
     t0 = time.perf_counter()
+    # The live repeat-caller policy's numbers for the stored counts and flags (detection
+    # opens the referrals). Every call is counted: a policy counting one channel only
+    # would need the channel drawn first.
+    from referrals import farmington
+
+    policy = farmington.policy_current()
+    if len(policy.channels) != 2:
+        raise SystemExit("seed.py writes flags for a policy counting 999 and 101 calls alike")
+    window, threshold = policy.window.total_seconds(), policy.threshold
     per_day, extra = divmod(background, days)
     fromtimestamp = datetime.fromtimestamp
     # Calls and decisions stream at once, over two connections, each through a writer thread,
@@ -555,7 +563,7 @@ def _copy_calls(
                     elif roll > 0.7:
                         address = address.lower()
                     dwelling_id = d + 1
-                    cutoff = ts - WINDOW
+                    cutoff = ts - window
                     recent = [x for x in history.get(d, ()) if x >= cutoff]
                     recent.append(ts)
                     history[d] = recent
@@ -580,7 +588,7 @@ def _copy_calls(
                 head = (
                     f"{call_id}\t\\N\t{channel}\t{received.isoformat()}\t{created.isoformat()}"
                     f"\t{handler}\t{address}\t{dwelling_id}\t{narrative}{facts_head}{repeat}"
-                    f"{facts_tail}{repeat}{middle}{flagged if repeat >= 3 else plain}"
+                    f"{facts_tail}{repeat}{middle}{flagged if repeat >= threshold else plain}"
                 )
                 if random_() < 0.95:
                     decision_id += 1

@@ -12,6 +12,7 @@ NAV_ITEMS = (
     ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
+    ("Repeat-caller policy", "referrals:policy-list", {Role.SUPERVISOR}),
     ("Processing log", "core:log-search", {Role.SUPERVISOR, Role.AUDITOR}),
 )
 

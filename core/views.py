@@ -1,7 +1,10 @@
 import base64
 import csv
+from dataclasses import dataclass
 from datetime import UTC
+from functools import cache
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from . import otp, selectors, services
 from .forms import LogExportForm, LogSearchForm, TokenForm
-from .roles import LOG_ROLES, Role, primary_role, role_required
+from .models import ProcessingLog
+from .roles import ALL_ROLES, LOG_ROLES, Role, has_role, primary_role, role_required
 from .security_events import log_otp_failure
 
 ROLE_HOMES = {
@@ -47,6 +51,8 @@ def account(request):
             "tokens": selectors.api_tokens_of(request.user),
             "has_device": otp.user_has_confirmed_device(request.user),
             "otp_required": otp.otp_required_for(request.user),
+            # The API docs are served to the operational roles (SERVE_PERMISSIONS).
+            "can_read_api_docs": has_role(request.user, *ALL_ROLES),
         },
     )
 
@@ -119,6 +125,49 @@ def otp_verify(request):
 
 PAGE_SIZE = 100
 
+# The log stores roles and record types as codes (and its CSV export keeps them); its page
+# names them in words. Record types are model names, read from each model's verbose name.
+ROLE_WORDS = {
+    Role.HANDLER: "Call handler",
+    Role.TRIAGE: "Triage staff",
+    Role.SUPERVISOR: "Supervisor",
+    Role.AUDITOR: "Auditor",
+    "system": "The system (automatic)",
+    "superuser": "Administrator",
+}
+RECORD_WORDS = {"dashboard_export": "Dashboard export", "processinglog": "Processing log"}
+
+
+def role_words(role: str) -> str:
+    """A log entry's roles ("call_handler,supervisor") in words."""
+    if not role:
+        return "No role"
+    return ", ".join(
+        ROLE_WORDS.get(code, code.replace("_", " ").capitalize()) for code in role.split(",")
+    )
+
+
+@cache
+def _model_words() -> dict[str, str]:
+    return {model._meta.model_name: str(model._meta.verbose_name) for model in apps.get_models()}
+
+
+def record_words(object_type: str) -> str:
+    """A log entry's record type ("referralaction") in words ("Referral action")."""
+    if object_type in RECORD_WORDS:
+        return RECORD_WORDS[object_type]
+    words = _model_words().get(object_type, object_type.replace("_", " "))
+    return words[:1].upper() + words[1:]
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One log entry as the page shows it: its roles and record type in words."""
+
+    entry: ProcessingLog
+    role: str
+    record: str
+
 
 @role_required(*LOG_ROLES)
 def log_search(request):
@@ -135,10 +184,17 @@ def log_search(request):
         {
             "form": form,
             "page": page,
+            "lines": _log_lines(page),
             "query": query.urlencode(),
             "export_form": LogExportForm(initial={**request.GET.dict()}),
         },
     )
+
+
+def _log_lines(page) -> list[LogLine]:
+    return [
+        LogLine(entry, role_words(entry.role), record_words(entry.object_type)) for entry in page
+    ]
 
 
 CSV_COLUMNS = (
@@ -201,7 +257,13 @@ def log_export(request):
         return render(
             request,
             "core/log_search.html",
-            {"form": LogSearchForm(), "page": page, "query": "", "export_form": form},
+            {
+                "form": LogSearchForm(),
+                "page": page,
+                "lines": _log_lines(page),
+                "query": "",
+                "export_form": form,
+            },
             status=400,
         )
     criteria = form.criteria()

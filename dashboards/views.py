@@ -262,7 +262,9 @@ def export(request, table):
     who = ExportForm(request.GET)
     if not form.is_valid() or not who.is_valid():
         problems = [
-            " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+            " ".join(messages)
+            if name == NON_FIELD_ERRORS
+            else f"{f.fields[name].label or name}: {' '.join(messages)}"
             for f in (form, who)
             for name, messages in f.errors.items()
         ]

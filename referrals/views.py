@@ -90,7 +90,7 @@ def queue(request):
 @casework
 def referral_new(request):
     """A manual referral from an officer or a partner agency."""
-    form = ManualReferralForm(request.POST or None)
+    form = ManualReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_create_manual(user=request.user, **form.cleaned_data)

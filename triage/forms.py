@@ -156,22 +156,16 @@ class FactGroup:
 # words are what is stored, so the decision's API and pages read them as they are.
 THRIVE_LEVELS = ("None identified", "Low", "Medium", "High")
 THRIVE_GUIDANCE = {
-    "threat": (
-        "Who or what is threatened, and what could happen if nothing is done.",
-        THRIVE_LEVELS,
-    ),
-    "harm": ("How serious the harm would be if the threat came about.", THRIVE_LEVELS),
-    "risk": ("How likely that harm is, and how soon.", THRIVE_LEVELS),
+    "threat": ("Who or what is threatened, and by what.", THRIVE_LEVELS),
+    "harm": ("How serious the harm could be.", THRIVE_LEVELS),
+    "risk": ("How likely the harm is, and how soon.", THRIVE_LEVELS),
     "investigation": (
-        "Whether there is an offence or enquiries to make.",
+        "Any offence or enquiries to make, and how soon.",
         ("None needed", "Can wait", "Needed now"),
     ),
-    "vulnerability": (
-        "Whether the person cannot protect themselves from harm or exploitation.",
-        THRIVE_LEVELS,
-    ),
+    "vulnerability": ("How much the person needs others to keep safe.", THRIVE_LEVELS),
     "engagement": (
-        "How much engagement with the caller and partners it needs to be resolved.",
+        "How much engagement it needs to be resolved.",
         ("None needed", "Low", "Medium", "High"),
     ),
 }
@@ -185,10 +179,10 @@ GRADE_CHOICES = [
 ]
 # One line each, beside the grade's choice.
 GRADE_MEANINGS = {
-    1: "A risk to life or of serious harm now, or a crime in progress: attend at once.",
-    2: "Urgent, but no one is in immediate danger: attend as soon as possible.",
-    3: "A visit or a call back at an agreed time.",
-    4: "Advice, a referral or another agency: no one is sent.",
+    1: "risk to life or of serious harm now; attend at once.",
+    2: "urgent, no one in immediate danger; attend soon.",
+    3: "a visit or a call back at an agreed time.",
+    4: "advice, a referral or another agency; no one sent.",
 }
 
 # Service messages that name a code (a check) or a list of codes, in words.
@@ -207,7 +201,7 @@ class IntakeForm(forms.Form):
     )
     address = forms.CharField(
         max_length=500,
-        help_text="House number, street, town and postcode if the caller knows it.",
+        help_text="Number, street, town; the postcode if known.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": "Enter the address, or as much of it as the caller knows.",

@@ -50,8 +50,9 @@ def concern_words(code: str) -> Words:
 
 def _decided_agency(code: str, police: bool) -> Words:
     """A suggested or final agency in the override list: words, and whether police go."""
+    with_police = police and "POLICE" not in code  # "Police and ambulance" says it already
     return Words(
-        agency_label(code) + ("; police attend" if police else ""),
+        agency_label(code) + (", with police attending" if with_police else ""),
         _label(code) + (" (police)" if police else ""),
     )
 

@@ -118,6 +118,16 @@
       }, 150);
     }
     form.addEventListener("input", save);
+    // Esc hides the help shown over the next questions, until the question is left.
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var field = event.target.closest(".field");
+      if (field) { field.classList.add("hint-off"); }
+    });
+    form.addEventListener("focusout", function (event) {
+      var field = event.target.closest(".field");
+      if (field) { field.classList.remove("hint-off"); }
+    });
     form.addEventListener("change", function () { save(); applyVisibility(form); prefillAdvice(form); });
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target && event.detail.target.id === "suggestion") {

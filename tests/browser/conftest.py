@@ -184,11 +184,37 @@ def _code_patterns():
 
 
 def _option_codes():
-    """Option texts that are a code, or a code with spaces for underscores ("detained mha")."""
+    """Option texts that are a code, or a code with spaces for underscores ("detained mha"),
+    less those that are also the plain label ("NHS 111")."""
     from triage import engine
+    from triage.engine import words
 
     codes = {c for spec in engine.FACT_FIELDS for c in spec.choices} | set(engine.AGENCIES)
-    return codes | {c.replace("_", " ") for c in codes}
+    labels = set(words.AGENCY_LABELS.values())
+    labels |= {
+        label for by_value in words.FACT_VALUE_LABELS.values() for label in by_value.values()
+    }
+    return (codes | {c.replace("_", " ") for c in codes}) - labels
+
+
+# One date style: "7 Dec 2026" and "7 Dec 2026 14:05". Found: ISO dates (2026-12-07), a day
+# with a leading zero (07 Dec 2026), numeric dates (07/12/2026).
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_OTHER_DATES = re.compile(
+    r"(?<![\w-])(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
+    rf"|0\d (?:{_MONTHS})\w* \d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4})(?![\w-])"
+)
+
+
+def other_dates(texts) -> dict[str, str]:
+    """{date: where it was read} for every date not written in the app's one style."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _OTHER_DATES.finditer(text):
+            start, end = max(match.start() - 40, 0), match.end() + 40
+            found.setdefault(match.group(1), " ".join(text[start:end].split()))
+    return found
 
 
 def internal_codes(texts, options=()) -> dict[str, str]:

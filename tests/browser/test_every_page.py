@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     htmx_settled,
     internal_codes,
     option_texts,
+    other_dates,
     readable_text,
     suggestion_panel,
 )
@@ -241,13 +242,17 @@ def _fill_new_call(page, data):
     for flag in ("stated_suicidal_intent", "means_available"):
         box = page.locator(f"input[name=fact_vulnerability_flags][value={flag}]")
         if box.count():
-            box.check()
+            box.focus()
+            page.keyboard.press("Space")
+            expect(box).to_be_checked()
             answers["vulnerability_flags"] = ["stated_suicidal_intent", "means_available"]
     expect(suggestion_panel(page)).to_contain_text(expected_rule(answers, repeat_calls_30d=4))
-    override = page.locator("input[name=decision][value=override]")
-    if override.count():
-        override.check()
     htmx_settled(page)
+    override = page.locator("input[name=decision][value=override]")
+    override.focus()
+    page.keyboard.press("Space")
+    htmx_settled(page)
+    expect(override).to_be_checked()
 
 
 # (role, page, how to reach it): every main page of every role, detail pages included.
@@ -313,6 +318,7 @@ class Visit:
     status: int | None = None
     error: str = ""
     codes: dict = field(default_factory=dict)
+    dates: dict = field(default_factory=dict)
     axe: list = field(default_factory=list)
 
 
@@ -362,7 +368,9 @@ class Site:
             # What one click reveals is read too: the numbers behind a chart, a form.
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
             exclude = SWAGGER if name == "api-docs" else None
-            visit.codes = internal_codes(readable_text(page, exclude), option_texts(page, exclude))
+            texts = readable_text(page, exclude)
+            visit.codes = internal_codes(texts, option_texts(page, exclude))
+            visit.dates = other_dates(texts)
             visit.axe = axe_violations(page, exclude=exclude)
         except Exception as exc:  # reported by the tests, page by page
             visit.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -417,3 +425,10 @@ def test_no_page_shows_an_internal_code_where_people_read(site, role, name):
 def test_no_page_has_a_serious_or_critical_accessibility_issue(site, role, name):
     visit = _visited(site, role, name)
     assert visit.axe == [], f"{role} {name} ({visit.url}):\n  " + "\n  ".join(visit.axe)
+
+
+@pytest.mark.parametrize(("role", "name"), [(r, n) for r, n, _ in PAGES], ids=IDS)
+def test_every_page_writes_dates_in_the_one_style(site, role, name):
+    visit = _visited(site, role, name)
+    shown = "\n".join(f"  {date}: …{context}…" for date, context in sorted(visit.dates.items()))
+    assert not visit.dates, f"{role} {name} ({visit.url}) writes dates otherwise:\n{shown}"

@@ -189,9 +189,9 @@ def test_the_queue_lists_automatic_and_manual_referrals(login, triage_staff, han
     manual = ReferralFactory(referred_by="Adult social care")
     body = login(triage_staff).get(reverse("referrals:queue")).content.decode()
     assert automatic.dwelling.address in body
-    assert "Automatic (3 calls)" in body
+    assert "Repeat calls (3 calls)" in body
     assert manual.dwelling.address in body
-    assert "Manual: Adult social care" in body
+    assert "Referred by Adult social care" in body
 
 
 def test_the_queue_leaves_out_closed_referrals_unless_asked(login, triage_staff):
@@ -423,10 +423,8 @@ def test_the_referral_page_shows_the_trigger_calls(login, triage_staff, handler)
     justify(triage_staff, referral)
     body = client.get(_detail(referral)).content.decode()
     for call in referral.trigger_calls.all():
-        assert (
-            call.received_at.astimezone(timezone.get_current_timezone()).strftime("%d %b %Y %H:%M")
-            in body
-        )
+        received = timezone.localtime(call.received_at)
+        assert f"{received.day} {received:%b %Y %H:%M}" in body  # "7 Dec 2026 14:05"
 
 
 def test_the_pages_use_neutral_wording(casework, handler):
@@ -561,3 +559,209 @@ def test_the_weekly_review_costs_the_same_queries_for_one_referral_or_six(
         body = client.get(reverse("referrals:review")).content.decode()
     assert body.count('name="r') >= 6 * 3  # six review forms, each with its fields
     assert ProcessingLog.objects.filter(justification="Weekly review agenda").count() == 1 + 1 + 6
+
+
+# --- words, not codes (issue 22) -------------------------------------------------------------
+
+
+def _worked_referral(handler, triage_staff):
+    """An automatic referral from three varied calls, one decided, worked by the team."""
+    from triage.services import call_decide
+
+    address = "7 Mill Lane, Littleport CB6 1HH"
+    take_call(
+        handler=handler,
+        address=address,
+        concern_type="s136_handover",
+        caller_type="police_officer",
+        location_type="place_of_safety",
+        patient_status="detained_s136",
+        minutes_since_arrival=40,
+        handover_accepted=False,
+    )
+    take_call(
+        handler=handler,
+        address=address,
+        known_to_service="mental_health",
+        vulnerability_flags=["mental_distress"],
+        caller_type="health_professional",
+    )
+    call = take_call(
+        handler=handler,
+        address=address,
+        concern_type="awol",
+        caller_type="health_professional",
+        patient_status="detained_mha",
+        location_type="unknown",
+        hours_since_last_seen=3,
+    )
+    call_decide(
+        call=call,
+        user=handler,
+        accept=True,
+        grade=2,
+        thrive=_THRIVE,
+        caller_told=not call.suggested_police_attend,
+        caller_told_text="Told who will help.",
+    )
+    referral = Referral.objects.open().get(source="automatic")
+    services.referral_assign(referral=referral, user=triage_staff, assignee=triage_staff)
+    services.referral_action_record(referral=referral, user=triage_staff, kind="mh_team_info")
+    services.referral_review_record(
+        referral=referral,
+        user=triage_staff,
+        decision="Ask the community team.",
+        status="in_review",
+        next_review=timezone.localdate() + timedelta(days=7),
+    )
+    return referral
+
+
+_THRIVE = {
+    "threat": "None to others.",
+    "harm": "Possible harm to self.",
+    "risk": "Medium.",
+    "investigation": "No offence.",
+    "vulnerability": "Lives alone.",
+    "engagement": "Engaged.",
+}
+
+
+def test_the_referral_pages_show_words_not_codes(login, triage_staff, handler):
+    from tests.triage.page_text import codes_in, visible_text
+
+    referral = _worked_referral(handler, triage_staff)
+    closed = ReferralFactory(status="closed", outcome="support_declined", closed_at=timezone.now())
+    client = login(triage_staff)
+    justify(triage_staff, referral)
+    pages = {
+        "queue": client.get(reverse("referrals:queue")),
+        "closed queue": client.get(reverse("referrals:queue"), {"status": "closed"}),
+        "referral": client.get(_detail(referral)),
+        "weekly review": client.get(reverse("referrals:review")),
+        "new referral": client.get(reverse("referrals:new")),
+    }
+    for name, response in pages.items():
+        text = visible_text(response)
+        assert codes_in(text) == set(), name
+        for code in ("in_review", "support_declined", "mh_team_info", "automatic"):
+            assert code not in text, (name, code)
+    detail = visible_text(pages["referral"])
+    assert "Section 136 handover at a place of safety" in detail
+    assert "Detained patient absent without leave (AWOL)" in detail
+    assert "Information from the control-room mental-health team" in detail
+    assert "Support offered and declined" in visible_text(pages["closed queue"])
+    assert closed.dwelling.address in visible_text(pages["closed queue"])
+
+
+def test_a_trigger_call_is_named_by_its_rule_title_with_the_id_beside_it(
+    login, triage_staff, handler
+):
+    from django.utils.html import escape
+
+    referral = _worked_referral(handler, triage_staff)
+    client = login(triage_staff)
+    justify(triage_staff, referral)
+    body = client.get(_detail(referral)).content.decode()
+    for call in referral.trigger_calls.select_related("ruleset"):
+        assert call.rule_title != call.rule_id
+        assert f'{escape(call.rule_title)} <span class="rule-id">{call.rule_id}</span>' in body
+        # The id appears nowhere else as text.
+        assert body.count(f">{call.rule_id}<") == body.count(
+            f'<span class="rule-id">{call.rule_id}</span>'
+        )
+
+
+def test_the_referral_page_reads_each_trigger_calls_rule_set_in_one_query(
+    login, triage_staff, handler
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    referral = _worked_referral(handler, triage_staff)
+    client = login(triage_staff)
+    justify(triage_staff, referral)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(_detail(referral))
+    assert sum("triage_ruleset" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_trigger_calls_link_to_their_pages_only_for_those_who_may_open_them(
+    login, triage_staff, supervisor, handler
+):
+    referral = _worked_referral(handler, triage_staff)
+    call_url = reverse("triage:call-detail", args=[referral.trigger_calls.first().pk])
+    for user, linked in ((triage_staff, False), (supervisor, True)):
+        client = login(user)
+        justify(user, referral)
+        assert (call_url in client.get(_detail(referral)).content.decode()) is linked
+
+
+def test_dates_read_day_month_year_without_a_leading_zero(login, triage_staff):
+    from tests.triage.page_text import visible_text
+
+    opened = timezone.make_aware(timezone.datetime(2026, 12, 7, 14, 5))
+    referral = ReferralFactory(created_at=opened, review_due=timezone.datetime(2026, 12, 7).date())
+    client = login(triage_staff)
+    justify(triage_staff, referral)
+    queue = visible_text(client.get(reverse("referrals:queue")))
+    detail = visible_text(client.get(_detail(referral)))
+    agenda = visible_text(client.get(reverse("referrals:review")))
+    assert "7 Dec 2026" in queue and "07 Dec 2026" not in queue
+    assert "7 Dec 2026 14:05" in detail and "07 Dec" not in detail
+    assert "Opened 7 Dec 2026" in agenda and "07 Dec" not in agenda
+    assert "2026-12-07" not in queue + detail + agenda
+
+
+def test_each_queue_row_links_to_its_referral_by_the_address(login, triage_staff):
+    referrals = [ReferralFactory() for _ in range(3)]
+    body = login(triage_staff).get(reverse("referrals:queue")).content.decode()
+    for referral in referrals:
+        assert f'<a href="{_detail(referral)}">{referral.dwelling.address}</a>' in body
+
+
+def test_the_queue_comes_in_pages_and_logs_only_the_page_shown(login, triage_staff):
+    from referrals.views import QUEUE_PAGE_SIZE
+
+    referrals = [ReferralFactory() for _ in range(QUEUE_PAGE_SIZE + 2)]
+    client = login(triage_staff)
+    first = client.get(reverse("referrals:queue")).content.decode()
+    assert "Page 1 of 2" in first
+    assert referrals[0].dwelling.address in first
+    assert referrals[-1].dwelling.address not in first
+    second = client.get(reverse("referrals:queue"), {"page": 2, "sort": "oldest"})
+    body = second.content.decode()
+    assert referrals[-1].dwelling.address in body and referrals[0].dwelling.address not in body
+    assert "sort=oldest" in body  # the page links keep the filters
+    shown = ProcessingLog.objects.filter(operation="consultation", object_type="referral")
+    assert shown.count() == QUEUE_PAGE_SIZE + 2
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "message"),
+    [
+        ("referrals:note-add", {"text": ""}, "Write the note before adding it."),
+        ("referrals:action-add", {"kind": "mh_team_info"}, "Enter the day it was taken."),
+        ("referrals:action-add", {"kind": "x", "taken_on": "2026-01-01"}, "Choose one of the"),
+        ("referrals:transition", {"status": "monitoring"}, "Choose one of the statuses listed"),
+        ("referrals:plan-publish", {"review_by": "soon"}, "Say what handlers should do"),
+        ("referrals:plan-publish", {"what_to_do": "x", "review_by": "soon"}, "as a date"),
+    ],
+)
+def test_casework_messages_say_what_to_do_not_a_field_name(casework, url_name, data, message):
+    client, referral = casework
+    response = client.post(reverse(url_name, args=[referral.pk]), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body
+    assert "This field is required." not in body
+    assert "Select a valid choice" not in body
+
+
+def test_a_manual_referral_without_answers_says_what_to_enter(login, triage_staff):
+    response = login(triage_staff).post(reverse("referrals:new"), {})
+    body = response.content.decode()
+    assert "Enter the address of the household" in body
+    assert "Enter who referred the household" in body
+    assert "Describe what support the household may need." in body
+    assert "This field is required." not in body

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from callers.models import ResponsePlan
 from core.models import ProcessingLog
-from tests.factories import THRIVE, facts, take_call
+from tests.factories import facts, take_call
 from tests.referrals.factories import DwellingFactory, ReferralFactory
 from triage import engine
 from triage.models import Call
@@ -39,10 +39,21 @@ def _form(**changes):
             data[f"fact_{name}"] = value
         else:
             data[f"fact_{name}"] = value
-    for element, text in THRIVE.items():
-        data[f"thrive_{element}"] = text
+    for element, level in SCREEN_THRIVE.items():
+        data[f"thrive_{element}"] = level
     data.update(changes)
     return data
+
+
+# THRIVE as the screen asks it: one choice per element.
+SCREEN_THRIVE = {
+    "threat": "Low",
+    "harm": "Medium",
+    "risk": "Low",
+    "investigation": "None needed",
+    "vulnerability": "High",
+    "engagement": "Medium",
+}
 
 
 # The screen's override to police, less its note.

@@ -92,7 +92,10 @@ def give_rule_its_own_advice(d):
 
 
 def move_rule_first(d):
-    rule(d, "GEN-CHILD")["order"] = 0
+    for r in d["rules"]:
+        if r["order"] < rule(d, "GEN-CHILD")["order"]:
+            r["order"] += 1
+    rule(d, "GEN-CHILD")["order"] = 1
 
 
 def insert_rule_first(d):
@@ -210,9 +213,12 @@ def test_a_changed_agency_is_shown_before_and_after_in_words():
     draft = copy.deepcopy(DEFAULT)
     change_agency(draft)
     (part,) = ruleset_changes(DEFAULT, draft).changed[0].parts
-    mental_health = value("known_to_service", "mental_health")
-    assert f"{mental_health} → Mental-health crisis team" in part.before
-    assert f"{mental_health} → The person's GP" in part.after
+    depends = (
+        f"Depends on {label('known_to_service')}: {value('known_to_service', 'mental_health')}"
+    )
+    # Only the answer whose agency changes: the map names every answer.
+    assert part.before == f"{depends} → Mental-health crisis team"
+    assert part.after == f"{depends} → The person's GP"
     for text in (part.before, part.after):
         assert not any(code in text for code in AGENCY_LABELS if code != "GP")
 
@@ -222,7 +228,7 @@ def test_a_moved_rule_says_where_it_stood_and_where_it_goes():
     move_rule_first(draft)
     (part,) = ruleset_changes(DEFAULT, draft).changed[0].parts
     assert part.before == "No. 9, after “A crime happening now, or violence”"
-    assert part.after == "No. 0, first"
+    assert part.after == "No. 1, first"
 
 
 def test_a_changed_title_and_advice_read_as_words_when_one_side_has_none():

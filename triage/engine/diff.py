@@ -285,6 +285,35 @@ def _advice_text(advice) -> str:
     return advice.strip() if isinstance(advice, str) and advice.strip() else USUAL_ADVICE
 
 
+def _agency_change(old, new) -> tuple[str, str]:
+    """Before and after; of two maps from one question, only the answers whose agency
+    changes (a map names every answer: the whole of it would hide the change)."""
+    maps = [a for a in (old, new) if isinstance(a, dict) and "from_fact" in a]
+    if len(maps) < 2 or old.get("from_fact") != new.get("from_fact"):
+        return agency_text(old), agency_text(new)
+    fact = old["from_fact"]
+    old_map, new_map = old.get("map") or {}, new.get("map") or {}
+    keys = [*old_map, *(k for k in new_map if k not in old_map)]
+    before, after = [], []
+    for key in keys:
+        if old_map.get(key) != new_map.get(key):
+            before.append(_mapped(fact, key, old_map.get(key), old.get("default")))
+            after.append(_mapped(fact, key, new_map.get(key), new.get("default")))
+    if old.get("default") != new.get("default"):
+        before.append(f"anything else → {agency_label(old.get('default')) or 'no agency'}")
+        after.append(f"anything else → {agency_label(new.get('default')) or 'no agency'}")
+    return (
+        f"Depends on {_fact_label(fact)}: {'; '.join(before)}",
+        f"Depends on {_fact_label(fact)}: {'; '.join(after)}",
+    )
+
+
+def _mapped(fact, answer, agency, default) -> str:
+    if agency is None:
+        return f"{_value(fact, answer)} → {agency_label(default) or 'no agency'} (as anything else)"
+    return f"{_value(fact, answer)} → {agency_label(agency)}"
+
+
 def _rule_parts(old: dict, new: dict) -> list[PartChange]:
     parts = []
     old_title = old.get("title") if isinstance(old.get("title"), str) else ""
@@ -302,9 +331,7 @@ def _rule_parts(old: dict, new: dict) -> list[PartChange]:
     old_out, new_out = _outcome(old), _outcome(new)
     if _normal(old_out.get("agency")) != _normal(new_out.get("agency")):
         parts.append(
-            PartChange(
-                "Agency", agency_text(old_out.get("agency")), agency_text(new_out.get("agency"))
-            )
+            PartChange("Agency", *_agency_change(old_out.get("agency"), new_out.get("agency")))
         )
     if old_out.get("police_attend") != new_out.get("police_attend"):
         parts.append(
