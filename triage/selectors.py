@@ -157,10 +157,10 @@ def calls_for_list(user) -> QuerySet[Call]:
     return calls_visible_to(user).select_related(None).select_related("dwelling")
 
 
-def call_for_page(user, pk: int) -> Call:
-    """One call the user may see, with what its page shows beside it (the rule set for the
-    rule's title). Raises Call.DoesNotExist."""
-    return calls_visible_to(user).select_related("ruleset").get(pk=pk)
+def calls_for_page(user) -> QuerySet[Call]:
+    """The calls the user may see, each with what its page shows beside it (the rule set,
+    for the rule's title)."""
+    return calls_visible_to(user).select_related("ruleset")
 
 
 def call_decisions(call: Call) -> list[Decision]:

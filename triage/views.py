@@ -4,7 +4,6 @@ from datetime import timedelta
 import yaml
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +23,7 @@ from referrals import farmington
 from . import engine, selectors, services
 from .engine import diff, words
 from .filters import CallListFilter
-from .forms import GRADE_MEANINGS, IntakeForm, RuleSetForm, WhatIfForm
+from .forms import GRADE_CHOICES, GRADE_MEANINGS, IntakeForm, RuleSetForm, WhatIfForm
 from .models import Call, Decision, RuleSet
 
 
@@ -185,45 +184,28 @@ class DecisionRows:
     checks: list[tuple[str, str]]
 
 
-def _decision_rows(decisions: list[Decision]) -> list[DecisionRows]:
-    """Grades (with their meanings) and THRIVE in the words the New call form gives them
-    (its labels and any choices), checks by their labels."""
-    form = IntakeForm()
-    grades = {value: label for value, label in form.fields["grade"].choices if value != ""}
-    rows = []
-    for decision in decisions:
-        thrive = []
-        for element in services.THRIVE_ELEMENTS:
-            field = form.fields.get(f"thrive_{element}")
-            value = decision.thrive.get(element, "")
-            choices = dict(getattr(field, "choices", None) or ())
-            label = field.label if field is not None else element.capitalize()
-            thrive.append((label, choices.get(value, value) if isinstance(value, str) else value))
-        rows.append(
-            DecisionRows(
-                decision=decision,
-                grade=grades.get(decision.grade, str(decision.grade)),
-                grade_meaning=GRADE_MEANINGS.get(decision.grade, ""),
-                thrive=thrive,
-                checks=[
-                    (words.flag_label(check), reason)
-                    for check, reason in decision.check_confirmations.items()
-                ],
-            )
-        )
-    return rows
+def _decision_rows(decision: Decision) -> DecisionRows:
+    """The grade in the New call form's words, with its meaning; THRIVE as answered (the
+    words chosen are what is stored); checks by their labels."""
+    return DecisionRows(
+        decision=decision,
+        grade=dict(GRADE_CHOICES).get(decision.grade, str(decision.grade)),
+        grade_meaning=GRADE_MEANINGS.get(decision.grade, ""),
+        thrive=[(e.capitalize(), decision.thrive.get(e, "")) for e in services.THRIVE_ELEMENTS],
+        checks=[
+            (words.flag_label(check), reason)
+            for check, reason in decision.check_confirmations.items()
+        ],
+    )
 
 
 @role_required(Role.HANDLER, Role.SUPERVISOR)
 def call_detail(request, pk):
     """One call as people read it: the answers in words, the suggestion and why, the
     decision and any re-assessments before it, and the dwelling."""
-    try:
-        call = selectors.call_for_page(request.user, pk)
-    except Call.DoesNotExist:
-        raise Http404 from None
+    call = get_object_or_404(selectors.calls_for_page(request.user), pk=pk)
     log_consultation(user=request.user, obj=call, justification="call record")
-    decisions = _decision_rows(selectors.call_decisions(call))
+    decisions = [_decision_rows(decision) for decision in selectors.call_decisions(call)]
     return render(
         request,
         "triage/call_detail.html",

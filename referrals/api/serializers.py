@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from callers.models import ResponsePlan
-from triage.api.serializers import StrictSerializer
+from core.serializers import StrictSerializer
 
 from ..models import Referral, ReferralAction, ReferralNote
 

@@ -251,3 +251,42 @@ def expected_rule(answers: dict, **more):
     )
     words = [w for w in (suggestion.rule_title, suggestion.rule_id) if w]
     return re.compile("|".join(map(re.escape, words)))
+
+
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def readme_screenshot(request):
+    """readme_screenshot(page, name): with --screenshots, save what the viewport shows as
+    docs/screenshots/<name>.png, the picture the README shows; without it, nothing."""
+
+    def _take(page, name):
+        if request.config.getoption("--screenshots"):
+            README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(README_SCREENSHOTS / f"{name}.png"))
+
+    return _take
+
+
+def in_viewport(page, locator) -> str:
+    """ "" when ``locator``'s box lies wholly inside the viewport and what is drawn at its
+    centre is part of it (not covered, not clipped by a scrolled container); else why not."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    if box is None:
+        return "it is not shown"
+    right, bottom = box["x"] + box["width"], box["y"] + box["height"]
+    if box["x"] < 0 or box["y"] < 0 or right > size["width"] + 0.5 or bottom > size["height"] + 0.5:
+        return (
+            f"its box x {box['x']:.0f}–{right:.0f}, y {box['y']:.0f}–{bottom:.0f} is not inside "
+            f"the {size['width']}×{size['height']} viewport"
+        )
+    on_top = locator.evaluate(
+        """(el) => {
+            const r = el.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 20));
+            return !!top && el.contains(top);
+        }"""
+    )
+    return "" if on_top else "something else is drawn over it"

@@ -51,3 +51,18 @@ def decide(c, user, *, attend=None, agency=None, grade=None, reason="risk_higher
         caller_told_text="" if final_attend else "Told who will help.",
         now=at or c.received_at + timedelta(minutes=5),
     )
+
+
+def exported(rows):
+    """Rows as the CSV export writes their coded cells (agencies, strands, rules): the
+    export's text of each ``Words`` cell, every other value as it is."""
+    from dashboards.selectors import Words
+
+    return [tuple(c.export if isinstance(c, Words) else c for c in row) for row in rows]
+
+
+def shown(rows):
+    """Rows as the page shows their coded cells: the words people read."""
+    from dashboards.selectors import Words
+
+    return [tuple(c.text if isinstance(c, Words) else c for c in row) for row in rows]

@@ -16,7 +16,7 @@ from callers.models import DetectionRun, Dwelling
 from dashboards.selectors import Dashboard, Period
 from dashboards.services import stats_rebuild
 from referrals.models import Referral
-from tests.dashboards.helpers import ADVICE, MEDICAL, RISK, call, decide, utc
+from tests.dashboards.helpers import ADVICE, MEDICAL, RISK, call, decide, exported, shown, utc
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,8 @@ def test_the_channel_filter_keeps_only_that_channel(stats):
     d = dash(date(2026, 5, 5), date(2026, 5, 5), channel="101")
 
     assert d.demand_daily.rows == [(date(2026, 5, 5), 2)]
-    assert d.demand_strand.rows == [("Welfare check", 2, 100.0)]
+    assert exported(d.demand_strand.rows) == [("Welfare check", 2, 100.0)]
+    assert shown(d.demand_strand.rows) == [("Concern for someone's welfare", 2, 100.0)]
     assert d.totals["calls"] == 2
 
 
@@ -141,7 +142,10 @@ def test_strands_are_counted_by_channel_with_their_share(stats):
     stats()
     d = dash(date(2026, 5, 5), date(2026, 5, 5))
 
-    assert d.demand_strand.rows == [("Medical", 2, 1, 3, 75.0), ("Welfare check", 1, 0, 1, 25.0)]
+    assert exported(d.demand_strand.rows) == [
+        ("Medical", 2, 1, 3, 75.0),
+        ("Welfare check", 1, 0, 1, 25.0),
+    ]
 
 
 # RCRP and decisions ------------------------------------------------------------------
@@ -190,10 +194,22 @@ def test_override_rate_overall_by_rule_and_by_handler(decided_day, stats):
         40.0,
         1,
     )
-    assert d.overrides_by_rule.rows == [
-        ("CFW-ADVICE", 2, 2, 1, 50.0, 0),
+    # Highest override rate first; a tie goes to the rule with more decided calls, then
+    # to the title. The CSV keeps each rule's id; the page names the rule by its title.
+    assert exported(d.overrides_by_rule.rows) == [
         ("GEN-IMMEDIATE-RISK", 3, 2, 1, 50.0, 1),
+        ("CFW-ADVICE", 2, 2, 1, 50.0, 0),
         ("MED-URGENT", 1, 1, 0, 0.0, 0),
+    ]
+    assert [row[0] for row in shown(d.overrides_by_rule.rows)] == [
+        "Real and immediate risk to life or of serious harm",
+        "Welfare concern below the police threshold",
+        "Urgent medical need",
+    ]
+    assert [row[0].secondary for row in d.overrides_by_rule.rows] == [
+        "GEN-IMMEDIATE-RISK",
+        "CFW-ADVICE",
+        "MED-URGENT",
     ]
     assert d.overrides_by_rule.total == ("All rules", 6, 5, 2, 40.0, 1)
     assert d.overrides_by_handler.rows == [("bob", 3, 3, 1, 33.3), ("alice", 3, 2, 1, 50.0)]
@@ -203,13 +219,19 @@ def test_suggested_against_final_agency(decided_day, stats):
     stats()
     d = dash(date(2026, 6, 10), date(2026, 6, 10))
 
-    assert d.agency.rows == [
+    assert exported(d.agency.rows) == [
         ("Police", 3, 2, 2, 0),
         ("Advise caller", 2, 2, 1, -1),
         ("Ambulance", 1, 1, 1, 0),
         ("Mental health crisis", 0, 0, 1, 1),
     ]
-    assert [c.label for c in d.agency_matrix.columns] == [
+    assert [row[0] for row in shown(d.agency.rows)] == [
+        "Police",
+        "Advice to the caller (no deployment)",
+        "Ambulance service",
+        "Mental-health crisis team",
+    ]
+    assert [c.header for c in d.agency_matrix.columns] == [
         "Suggested \\ final",
         "Advise caller",
         "Ambulance",
@@ -217,20 +239,38 @@ def test_suggested_against_final_agency(decided_day, stats):
         "Police",
         "Total",
     ]
-    assert d.agency_matrix.rows == [
+    assert [c.label for c in d.agency_matrix.columns][1:] == [
+        "Advice to the caller (no deployment)",
+        "Ambulance service",
+        "Mental-health crisis team",
+        "Police",
+        "Total",
+    ]
+    assert exported(d.agency_matrix.rows) == [
         ("Advise caller", 1, 0, 0, 1, 2),
         ("Ambulance", 0, 1, 0, 0, 1),
         ("Police", 0, 0, 1, 1, 2),
     ]
+    # The cells where the suggestion was kept: advice, ambulance and police on the diagonal.
+    assert d.agency_matrix.marked == {(0, 1), (1, 2), (2, 4)}
 
 
 def test_the_override_list_shows_overrides_and_downgrades_newest_first(decided_day):
     calls, _, _ = decided_day
     d = dash(date(2026, 6, 10), date(2026, 6, 10))
 
-    rows = d.overrides_list().rows
-    assert [row[1] for row in rows] == [calls[4].pk, calls[1].pk]
+    rows = exported(d.overrides_list().rows)
+    assert [row[1] for row in rows] == [str(calls[4].pk), str(calls[1].pk)]
     assert rows[0][6:9] == ("override", "downgraded", "Risk judged higher than the answers show")
+    assert rows[0][3:6] == ("GEN-IMMEDIATE-RISK", "Police (police)", "Mental health crisis")
+    words = shown(d.overrides_list().rows)[0]
+    assert words[3:8] == (
+        "Real and immediate risk to life or of serious harm",
+        "Police",
+        "Mental-health crisis team",
+        "Overridden",
+        "Downgraded",
+    )
     assert dash(date(2026, 6, 11), date(2026, 6, 11)).overrides_list().rows == []
     assert dash(date(2026, 6, 10), date(2026, 6, 10), channel="101").overrides_list().rows == []
 
@@ -254,8 +294,8 @@ def test_the_override_list_walks_decided_calls_only(decided_day):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # the test's tables are tiny
     with connection.execute_wrapper(explain):
-        rows = dash(date(2026, 6, 10), date(2026, 6, 10)).overrides_list().rows
-    assert [row[1] for row in rows] == [calls[4].pk, calls[1].pk]
+        rows = exported(dash(date(2026, 6, 10), date(2026, 6, 10)).overrides_list().rows)
+    assert [row[1] for row in rows] == [str(calls[4].pk), str(calls[1].pk)]
     assert plans, "the overrides list ran no query on triage_decision"
     assert "call_decided_time" in plans[0]
 
@@ -268,7 +308,7 @@ def test_a_reassessment_moves_the_call_to_its_new_decision(decided_day, stats):
 
     t = d.totals
     assert (t["decided"], t["diverted"], t["overridden"], t["downgraded"]) == (5, 4, 3, 2)
-    assert ("Police", 3, 2, 1, -1) in d.agency.rows
+    assert ("Police", 3, 2, 1, -1) in exported(d.agency.rows)
 
 
 def test_rates_for_a_channel_with_no_decided_calls_are_blank(decided_day, stats):
@@ -350,13 +390,13 @@ def test_busiest_dwellings_in_the_period_are_ranked_by_calls():
     call(utc(2026, 7, 4, 9), address="Near the bus station, Ely")  # maybe no dwelling
 
     d = dash(date(2026, 7, 1), date(2026, 7, 3))
-    assert d.busiest_dwellings.rows == [
+    assert exported(d.busiest_dwellings.rows) == [
         ("5 Xray Road, Ely CB7 2AA", 3, 2, 1, "New"),
         ("6 Yankee Road, Ely CB7 2AB", 2, 1, 1, "none"),
     ]  # Zulu called once: not listed
     assert d.busiest_full_count is False  # the repeat-call candidates proved the list
     only_999 = dash(date(2026, 7, 1), date(2026, 7, 3), channel="999").busiest_dwellings.rows
-    assert only_999 == [("5 Xray Road, Ely CB7 2AA", 2, 2, 0, "New")]
+    assert exported(only_999) == [("5 Xray Road, Ely CB7 2AA", 2, 2, 0, "New")]
 
 
 def test_a_dwelling_calling_once_a_month_still_ranks_over_a_long_period():
@@ -367,7 +407,7 @@ def test_a_dwelling_calling_once_a_month_still_ranks_over_a_long_period():
     call(utc(2026, 1, 21, 9), address="9 Pair Road, Ely CB7 2AE")
 
     d = dash(date(2026, 1, 1), date(2026, 4, 30))
-    assert [(r[0], r[1]) for r in d.busiest_dwellings.rows] == [
+    assert [(r[0], r[1]) for r in exported(d.busiest_dwellings.rows)] == [
         (monthly, 3),
         ("9 Pair Road, Ely CB7 2AE", 2),
     ]
@@ -382,7 +422,7 @@ def test_calls_taken_out_of_order_still_rank_their_dwelling(stats):
     stats()
 
     d = dash(date(2026, 7, 1), date(2026, 7, 10))
-    assert d.busiest_dwellings.rows == [(pair, 2, 2, 0, "none")]
+    assert exported(d.busiest_dwellings.rows) == [(pair, 2, 2, 0, "none")]
     assert d.busiest_full_count is False  # proved from the repeat calls
 
 
@@ -439,7 +479,7 @@ def test_reviews_overdue_are_open_referrals_due_before_today():
     )
 
     d = dash(date(2026, 1, 1), date(2026, 1, 31))
-    assert [(row[0], row[-1]) for row in d.reviews_overdue.rows] == [
+    assert [(row[0], row[-1]) for row in exported(d.reviews_overdue.rows)] == [
         (f"#{very_late.pk}", 55),
         (f"#{late.pk}", 1),
     ]

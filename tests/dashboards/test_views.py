@@ -297,7 +297,7 @@ def test_an_export_with_bad_dates_is_refused(login, supervisor):
     url = reverse("dashboards:export", kwargs={"table": "demand_daily"}) + "?start=yesterday"
     response = login(supervisor).get(url)
     assert response.status_code == 400
-    assert "start" in response.content.decode()
+    assert "From: Enter a date" in response.content.decode()  # the field's label, not its name
 
 
 def test_every_table_exports_with_its_header(login, supervisor, june):
@@ -516,3 +516,186 @@ def test_a_view_with_unusable_filters_is_never_shared_with_the_default_view(
     for target, refused in views if bad_first else views[::-1]:
         html = client.get(target).content.decode()
         assert (FILTERS_REFUSED in html) is refused, target
+
+
+# Words, not codes (SCREENS.md) -----------------------------------------------------------
+
+# One call for each concern type, with the answers each needs, decided in turn: accepted,
+# overridden to police, overridden away from police. Demo-like: many agencies and rules.
+CONCERNS = {
+    "welfare_check": {},
+    "medical": {"medical_need": "urgent"},
+    "walkout": {"patient_status": "informal_patient", "known_to_service": "mental_health"},
+    "awol": {"patient_status": "detained_mha", "caller_type": "health_professional"},
+    "conveyance": {"medical_need": "non_urgent"},
+    "s136_handover": {
+        "patient_status": "detained_s136",
+        "location_type": "place_of_safety",
+        "caller_type": "police_officer",
+        "minutes_since_arrival": 45,
+        "handover_accepted": False,
+    },
+}
+
+
+@pytest.fixture
+def varied(supervisor):
+    handler = UserFactory(username="handler-varied")
+    n = 0
+    for day in (2, 3, 4):
+        for concern, answers in CONCERNS.items():
+            for risk in ({}, RISK):
+                n += 1
+                c = call(
+                    utc(2026, 6, day, 8 + n % 12),
+                    channel="999" if n % 3 else "101",
+                    handler=handler,
+                    concern_type=concern,
+                    **{**answers, **risk},
+                )
+                if n % 3 == 0:
+                    decide(c, handler)
+                elif n % 3 == 1:
+                    decide(c, handler, attend=True, agency="POLICE")
+                else:
+                    decide(c, handler, attend=False, agency="MENTAL_HEALTH_CRISIS")
+    return handler
+
+
+def _visible(html: str) -> str:
+    """The text of a page as people read it: no tags, no scripts; a rule's id is allowed
+    only as the small secondary label beside its title (span.rule-id), so it is left out."""
+    html = re.sub(r'<span class="rule-id">[^<]*</span>', "", html)
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _rule_ids() -> set[str]:
+    from triage.engine import load_default_ruleset
+
+    return {rule.id for rule in load_default_ruleset().rules}
+
+
+DASHBOARD_PAGES = [
+    reverse("dashboards:home") + f"?{JUNE}",
+    reverse("dashboards:pack") + "?week=2026-06-03",
+    reverse("dashboards:busiest") + f"?{JUNE}",
+]
+
+
+@pytest.mark.parametrize("url", DASHBOARD_PAGES)
+def test_dashboard_pages_name_agencies_strands_and_rules_in_words(login, supervisor, varied, url):
+    from tests.browser.conftest import internal_codes
+
+    html = login(supervisor).get(url).content.decode()
+    text = _visible(html)
+    assert internal_codes([text]) == {}
+    shown_ids = {rule for rule in _rule_ids() if re.search(rf"(?<![\w-]){rule}(?![\w-])", text)}
+    assert shown_ids == set()
+    assert "(police)" not in text and "Advise caller" not in text  # the exports' old text
+
+
+def test_the_dashboard_shows_the_words_of_the_vocabulary(login, supervisor, varied):
+    text = _visible(login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode())
+    for words in (
+        "Mental-health crisis team",
+        "Advice to the caller (no deployment)",
+        "Detained patient absent without leave (AWOL)",
+        "Section 136 handover at a place of safety",
+        "Real and immediate risk to life or of serious harm",
+    ):
+        assert words in text, words
+
+
+def test_a_rule_s_id_is_only_a_secondary_label_beside_its_title(login, supervisor, varied):
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    labels = re.findall(r'<text class="cat"[^>]*>(?:<title>[^<]*</title>)?([^<]*)</text>', html)
+    assert "Real and immediate risk to life or of serious harm" in labels
+    assert not set(labels) & _rule_ids()  # the chart is labelled by titles
+    secondary = re.findall(r'([^>]*) <span class="rule-id">([^<]*)</span>', html)
+    assert ("Real and immediate risk to life or of serious harm", "GEN-IMMEDIATE-RISK") in {
+        (title.strip(), rule) for title, rule in secondary
+    }
+
+
+def _figure(html: str, name: str) -> str:
+    return re.search(rf'<section class="figure card[^"]*" id="fig-{name}".*?</section>', html, re.S)[0]
+
+
+def test_override_rate_by_rule_is_in_order_of_rate_in_the_table_and_the_chart(
+    login, supervisor, varied
+):
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    figure = _figure(html, "overrides_by_rule")
+    body = re.search(r"<tbody>(.*?)</tbody>", figure, re.S)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    rates = [float(re.findall(r'<td class="num">([\d.]+)%</td>', row)[0]) for row in rows]
+    assert len(rates) >= 4 and len(set(rates)) >= 2
+    assert rates == sorted(rates, reverse=True)
+    titles = [re.match(r"<td>([^<]*?) ?<span", row)[1] for row in rows]
+    bars = re.findall(r'<text class="cat"[^>]*>(?:<title>[^<]*</title>)?([^<]*)</text>', figure)
+    assert bars == titles
+
+
+def test_suggested_against_final_agency_is_shown_not_folded_away(login, supervisor, varied):
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    figure = _figure(html, "agency_matrix")
+    assert '<details class="numbers">' not in figure  # the table is the figure
+    body = re.search(r"<tbody>(.*?)</tbody>", figure, re.S)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    assert len(rows) >= 3
+    assert "<td>Police</td>" in body and "Mental-health crisis team" in figure
+    assert 'class="num marked"' in body  # the suggestion kept: picked out on the diagonal
+
+
+def test_suggested_against_final_agency_says_so_when_nothing_is_decided(login, supervisor):
+    call(utc(2026, 6, 2, 9))  # taken, not decided
+    html = login(supervisor).get(reverse("dashboards:home") + f"?{JUNE}").content.decode()
+    assert "No call in this period has a decision yet" in _figure(html, "agency_matrix")
+
+
+def test_the_average_deployment_box_shows_the_hours_in_use(login, supervisor):
+    client = login(supervisor)
+    for url in (reverse("dashboards:home"), reverse("dashboards:pack")):
+        html = client.get(url).content.decode()
+        assert re.search(r'<input type="number" name="hours" value="2"', html), url
+        assert "the default is 2 hours" in html
+    page = client.get(reverse("dashboards:home") + "?hours=1.5").content.decode()
+    assert re.search(r'<input type="number" name="hours" value="1.5"', page)
+
+
+@pytest.mark.parametrize("url", DASHBOARD_PAGES)
+def test_dashboard_dates_are_written_in_one_style(login, supervisor, varied, url):
+    text = _visible(login(supervisor).get(url).content.decode())
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text)  # no ISO dates
+    assert not re.search(r"\b0\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", text)
+    assert re.search(r"\b[1-9]\d? Jun 2026\b", text)
+
+
+def test_the_busiest_dwellings_are_named_by_their_address_and_link_to_them(login, supervisor):
+    first = call(utc(2026, 6, 2, 9), address="5 Xray Road, Ely CB7 4AA")
+    call(utc(2026, 6, 2, 10), address="5 Xray Road, Ely CB7 4AA")
+    html = login(supervisor).get(reverse("dashboards:busiest") + f"?{JUNE}").content.decode()
+    dwelling = first.dwelling
+    link = reverse("callers:dwelling-detail", args=[dwelling.pk])
+    assert f'<a href="{link}">{dwelling.address}</a>' in html
+    assert dwelling.key not in _visible(html) or dwelling.key == dwelling.address
+
+
+def test_the_exports_keep_the_codes_integrations_read(login, supervisor, varied):
+    client = login(supervisor)
+
+    def rows(table):
+        url = reverse("dashboards:export", kwargs={"table": table}) + f"?{JUNE}"
+        return _csv(client.get(url))
+
+    rules = {row[0] for row in rows("overrides_by_rule")[1:-1]}
+    assert rules and rules <= _rule_ids()
+    agencies = {row[0] for row in rows("agency")[1:]}
+    assert {"Police", "Mental health crisis", "Advise caller"} <= agencies
+    assert rows("agency_matrix")[0][0] == "Suggested \\ final"
+    listed = rows("overrides_list")
+    assert listed[0][1] == "Call" and listed[1][1].isdigit()
+    assert listed[1][3] in _rule_ids()

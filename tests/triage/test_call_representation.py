@@ -90,7 +90,8 @@ def _all_fields(serializer):
 def test_two_input_serializers_share_no_field_and_every_child_is_bound_to_its_copy():
     from rest_framework import serializers
 
-    from triage.api.serializers import DecisionInputSerializer, StrictSerializer
+    from core.serializers import StrictSerializer
+    from triage.api.serializers import DecisionInputSerializer
 
     class WithRelated(StrictSerializer):
         calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from callers.models import ResponsePlan
 from core.models import ProcessingLog
@@ -287,7 +288,12 @@ def test_a_raised_check_blocks_saving_until_confirmed(login, handler):
     client = login(handler)
     response = client.post(reverse("triage:call-new"), data)
     assert response.status_code == 400
-    assert "CHECK-SUICIDE-MEANS must be confirmed" in response.content.decode()
+    text = _visible(response.content.decode())
+    assert (
+        "Suicidal intent and the means to act on it: give the reason there is no present risk."
+        in text
+    )
+    assert "CHECK-" not in text
     data["check_CHECK-SUICIDE-MEANS"] = "Partner has removed the tablets; caller calm."
     assert client.post(reverse("triage:call-new"), data).status_code == 302
     assert Call.objects.get().decisions.get().check_confirmations == {
@@ -318,7 +324,9 @@ def test_a_cross_field_fact_error_is_shown_on_the_form_not_a_500(login, handler)
         reverse("triage:call-new"), _form(fact_concern_type="awol", fact_patient_status="none")
     )
     assert response.status_code == 400
-    assert "AWOL requires patient_status" in response.content.decode()
+    text = _visible(response.content.decode())
+    assert "A patient absent without leave is detained: choose" in text
+    assert "patient_status" not in text
     assert Call.objects.count() == 0
 
 
@@ -367,3 +375,218 @@ def test_an_override_needs_a_note_whatever_the_reason(login, handler):
     assert response.status_code == 400
     assert "Explain the override." in response.content.decode()
     assert Call.objects.count() == 0
+
+
+# --- The New call form and its suggestion panel, in words (issue 22) ---------------------
+
+
+def _visible(html: str) -> str:
+    """The text a person reads: no tags, attributes, scripts or comments."""
+    html = re.sub(r"<!--.*?-->|<script.*?</script>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _suggest(client, **changes) -> str:
+    return client.post(reverse("triage:call-suggest"), _form(**changes)).content.decode()
+
+
+HOURS_TODO = "Enter the hours since the person was last seen as a number of hours from 0 to"
+
+
+def test_the_live_suggestion_refuses_negative_hours_as_the_save_does_in_words(login, handler):
+    client = login(handler)
+    html = _suggest(client, fact_hours_since_last_seen="-3")
+    assert 'id="suggestion-body"' not in html
+    assert HOURS_TODO in html
+    assert 'href="#id_fact_hours_since_last_seen"' in html
+    response = client.post(reverse("triage:call-new"), _form(fact_hours_since_last_seen="-3"))
+    assert response.status_code == 400
+    assert HOURS_TODO in response.content.decode()
+    assert Call.objects.count() == 0
+
+
+def test_the_live_suggestion_lists_what_to_answer_without_field_names(login, handler):
+    html = _suggest(login(handler), fact_caller_type="", fact_hours_since_last_seen="2000000000")
+    text = _visible(html)
+    assert "To see a suggestion:" in text
+    assert "Choose who is calling." in text
+    assert HOURS_TODO in text
+    for code in ("caller_type", "hours_since_last_seen", "May not be null", "Too large"):
+        assert code not in text
+
+
+def test_the_live_suggestion_says_the_engines_cross_field_refusal_in_words(login, handler):
+    text = _visible(
+        _suggest(login(handler), fact_concern_type="s136_handover", fact_patient_status="none")
+    )
+    assert "A section 136 handover is for a person detained under section 136" in text
+    assert "“Detained under section 136”" in text
+    assert "patient_status" not in text
+    assert "s136" not in text
+
+
+@pytest.mark.parametrize(
+    ("hours", "refused"),
+    [("-0.5", True), ("0", False), ("1000000000", False), ("1000000001", True), ("nan", True)],
+)
+def test_the_form_refuses_the_hours_the_engine_refuses(hours, refused):
+    from triage.forms import IntakeForm
+
+    form = IntakeForm(_form(fact_hours_since_last_seen=hours))
+    form.is_valid()
+    assert ("fact_hours_since_last_seen" in form.errors) is refused
+    if hours != "nan":
+        engine_facts = {**facts(), "hours_since_last_seen": float(hours)}
+        try:
+            engine.parse_facts(engine_facts)
+        except engine.FactsError:
+            assert refused
+        else:
+            assert not refused
+
+
+def test_the_suggestion_names_agency_flags_and_rule_in_words(login, handler):
+    html = _suggest(login(handler), fact_known_to_service="mental_health")
+    text = _visible(html)
+    assert "Mental-health crisis team" in text
+    assert "Tell the caller the outcome" in text
+    assert "CFW-KNOWN-SERVICE" in text  # the rule's id, as a small label beside its title
+    title = engine.rule_titles(engine.load_default_document())["CFW-KNOWN-SERVICE"]
+    assert f'{escape(title)} <span class="rule-id">CFW-KNOWN-SERVICE</span>' in html
+    assert "MENTAL_HEALTH_CRISIS" not in text
+    assert "FLAG-" not in text
+
+
+def test_a_raised_check_is_named_in_words_in_the_suggestion(login, handler):
+    html = _suggest(
+        login(handler), fact_vulnerability_flags=["stated_suicidal_intent", "means_available"]
+    )
+    text = _visible(html)
+    assert "Suicidal intent and the means to act on it: confirm there is no present risk" in text
+    assert "CHECK-" not in text
+    assert 'name="check_CHECK-SUICIDE-MEANS"' in html
+
+
+def test_the_form_offers_answers_and_agencies_in_words(login, handler):
+    html = login(handler).get(reverse("triage:call-new")).content.decode()
+    assert '<option value="awol">Detained patient absent without leave (AWOL)</option>' in html
+    assert '<option value="MENTAL_HEALTH_CRISIS">Mental-health crisis team</option>' in html
+    assert "Has said they intend to end their life" in html
+    text = _visible(html)
+    for code in ("mh inpatient unit", "detained mha", "MENTAL_HEALTH_CRISIS", "welfare_check"):
+        assert code not in text
+
+
+def test_the_suggestion_and_dwelling_panels_are_named_regions(login, handler):
+    html = login(handler).get(reverse("triage:call-new")).content.decode()
+    suggestion = re.search(r'<section [^>]*id="suggestion"[^>]*>', html).group(0)
+    dwelling = re.search(r'<section [^>]*id="dwelling-panel"[^>]*>', html).group(0)
+    assert 'aria-labelledby="h-suggestion"' in suggestion
+    assert 'aria-labelledby="h-dwelling"' in dwelling
+    assert '<h2 id="h-suggestion">Suggestion</h2>' in html
+    assert '<h2 id="h-dwelling">Dwelling</h2>' in html
+
+
+def test_a_failed_save_shows_an_error_summary_linking_each_error(login, handler):
+    data = _form()
+    del data["channel"], data["grade"]
+    response = login(handler).post(reverse("triage:call-new"), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert 'role="alert"' in summary.group(0)
+    assert 'tabindex="-1"' in summary.group(0)
+    assert "There is a problem" in summary.group(1)
+    links = re.findall(r'<a href="#([^"]+)"[^>]*>([^<]+)</a>', summary.group(1))
+    assert links == [
+        ("id_channel_0", "Choose how the call came in: 999 or 101."),
+        ("id_grade_0", "Choose the grade."),
+    ]
+    assert 'id="id_channel_0"' in html and 'id="id_grade_0"' in html
+    address = html.split('name="address"')[1].split(">")[0]
+    assert "autofocus" not in address  # the focus goes to the summary (call-intake.js)
+
+
+def test_a_failed_save_keeps_the_dwelling_in_the_panel(login, handler):
+    take_call(address="Flat 2, 10 High St, Ely CB7 4AA")
+    take_call(address="2/10 High Street, Ely")
+    data = _form(address="10 high street flat 2 ely cb74aa")
+    del data["grade"]
+    html = login(handler).post(reverse("triage:call-new"), data).content.decode()
+    panel = html.split('id="dwelling-panel"')[1].split("</section>")[0]
+    assert 'id="calls-30d">2<' in panel
+    assert 'id="repeat-banner"' in panel
+    assert "Type the address" not in panel
+
+
+def test_an_override_without_an_agency_says_what_to_do_in_words(login, handler):
+    response = login(handler).post(
+        reverse("triage:call-new"),
+        _form(**{**POLICE_OVERRIDE_FORM, "final_agency": ""}, override_note="Knife seen."),
+    )
+    assert response.status_code == 400
+    text = _visible(response.content.decode())
+    assert "Choose the agency that will respond instead." in text
+    assert "Must be one of" not in text
+    assert "JOINT_POLICE_AMBULANCE" not in text
+
+
+def test_thrive_is_a_choice_per_element_with_guidance_and_the_grade_is_explained(login, handler):
+    html = login(handler).get(reverse("triage:call-new")).content.decode()
+    threat = re.search(r'<select name="thrive_threat".*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option value=\"([^\"]*)\"", threat) == [
+        "",
+        "None identified",
+        "Low",
+        "Medium",
+        "High",
+    ]
+    assert "Who or what is threatened, and by what." in html
+    for label in ("1 Emergency", "2 Priority", "3 Scheduled", "4 Resolved without deployment"):
+        assert f"<strong>{label}</strong>" in html
+    assert "attend at once" in html
+
+
+def test_thrive_choices_are_saved_and_shown_on_the_call(login, handler):
+    client = login(handler)
+    response = client.post(reverse("triage:call-new"), _form())
+    decision = Call.objects.get().decisions.get()
+    assert decision.thrive == SCREEN_THRIVE
+    text = _visible(client.get(response.url).content.decode())
+    assert "Vulnerability" in text and "High" in text and "None needed" in text
+
+
+def test_a_thrive_answer_that_is_not_a_choice_is_refused_in_words(login, handler):
+    response = login(handler).post(reverse("triage:call-new"), _form(thrive_risk="Fine"))
+    assert response.status_code == 400
+    assert "Choose the THRIVE assessment of risk." in response.content.decode()
+    assert Call.objects.count() == 0
+
+
+def test_the_section_136_questions_are_a_group_asked_only_for_a_handover(login, handler):
+    client = login(handler)
+    html = client.get(reverse("triage:call-new")).content.decode()
+    group = re.search(r'<fieldset class="card fact s136-only"[^>]*>(.*?)</fieldset>', html, re.S)
+    assert 'name="fact_minutes_since_arrival"' in group.group(1)
+    assert 'name="fact_handover_accepted"' in group.group(1)
+    # Answers left in the hidden questions of another strand are not sent to the engine.
+    response = client.post(
+        reverse("triage:call-new"),
+        _form(fact_minutes_since_arrival="12", fact_handover_accepted="no"),
+    )
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert (call.facts["minutes_since_arrival"], call.facts["handover_accepted"]) == (None, None)
+
+
+def test_help_that_is_not_a_reason_is_shown_as_plain_help():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class DayForm(forms.Form):
+        end = forms.DateField(help_text="Inclusive.")
+
+    html = render_to_string("triage/_field.html", {"field": DayForm()["end"]})
+    assert "Why we ask" not in html
+    assert '<p class="hint" id="id_end_helptext">Inclusive.</p>' in html
+    assert 'aria-describedby="id_end_helptext"' in html
