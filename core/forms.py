@@ -13,7 +13,7 @@ class DayField(forms.DateField):
     """A London day from FIRST_DAY to LAST_DAY, picked with the browser's date input."""
 
     default_error_messages = {
-        "invalid": "Enter a date as YYYY-MM-DD.",
+        "invalid": "Enter a real date, for example 7 12 2026.",
         "out_of_range": f"Enter a date from {FIRST_DAY:%d %b %Y} to {LAST_DAY:%d %b %Y}.",
     }
 

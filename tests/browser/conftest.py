@@ -32,6 +32,17 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A control-room screen (1366×768) in a UK browser: dates read day-month-year."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1366, "height": 768},
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+    }
+
+
 @pytest.fixture
 def screenshot(request, page):
     """screenshot(name): save the page under bench/screenshots/ when run with --screenshots."""

@@ -88,7 +88,9 @@ def test_suggestion_in_view(log_in, live_server, address):
     region is on the screen: the handler never scrolls to see what the answers suggest."""
     _repeat_caller()
     page = _new_call(
-        page=log_in(UserFactory(role="call_handler")), live_server=live_server, address=address
+        page=log_in(UserFactory(role="call_handler", username="handler-ann")),
+        live_server=live_server,
+        address=address,
     )
     if address == TYPED:
         expect(page.get_by_text(PLAN).first).to_be_visible()
@@ -108,7 +110,7 @@ def test_the_new_call_screen_with_a_repeat_caller(log_in, live_server, readme_sc
     """The README's picture of the New call screen: a repeat caller's address typed, the
     dwelling's plan and the suggestion showing, all in words."""
     _repeat_caller()
-    page = log_in(UserFactory(role="call_handler"))
+    page = log_in(UserFactory(role="call_handler", username="handler-ann"))
     _new_call(page, live_server, TYPED, known_to_service="mental_health")
     expect(page.get_by_text(PLAN).first).to_be_visible()
     page.evaluate("() => window.scrollTo(0, 0)")
@@ -120,7 +122,7 @@ def test_the_new_call_screen_with_a_repeat_caller(log_in, live_server, readme_sc
 def test_the_supervisor_dashboard(log_in, live_server, readme_screenshot):
     """The README's picture of the supervisor's dashboard, over four weeks of demo calls."""
     call_command("seed_demo", days=28, per_day=10, stdout=StringIO())
-    page = log_in(UserFactory(role="supervisor"))
+    page = log_in(UserFactory(role="supervisor", username="supervisor-sam"))
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{live_server.url}/dashboard/")
     htmx_settled(page)

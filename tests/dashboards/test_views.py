@@ -699,3 +699,15 @@ def test_the_exports_keep_the_codes_integrations_read(login, supervisor, varied)
     listed = rows("overrides_list")
     assert listed[0][1] == "Call" and listed[1][1].isdigit()
     assert listed[1][3] in _rule_ids()
+
+
+def test_long_category_names_widen_the_label_column_or_are_shortened_whole_in_a_tooltip():
+    short = hbar_chart(title="T", labels=["Police"], series=[("x", [1])])
+    assert 'x="184"' in short  # the least room: 190 px, less the gap
+    long_name = "Police with health or mental-health staff"
+    wide = hbar_chart(title="T", labels=[long_name], series=[("x", [1])])
+    assert f">{long_name}</text>" in wide and 'x="184"' not in wide
+    too_long = "A rule title far longer than any chart could ever give room to, said in full"
+    cut = hbar_chart(title="T", labels=[too_long], series=[("x", [1])])
+    assert f"<title>{too_long}</title>" in cut
+    assert re.search(r"<title>[^<]*</title>A rule title[^<]*…</text>", cut)

@@ -18,6 +18,13 @@ def _referral(user):
     return {"pk": referral.pk}
 
 
+def _policy(user):
+    """A draft version of the repeat-caller policy."""
+    from referrals import farmington
+
+    return {"pk": farmington.policy_draft_create(threshold=4, window_days=28).pk}
+
+
 ACCESS = {
     "referrals:queue": TEAM,
     "referrals:new": TEAM,
@@ -29,6 +36,10 @@ ACCESS = {
     "referrals:action-add": TEAM,
     "referrals:plan-publish": TEAM,
     "referrals:review-record": TEAM,
+    # The repeat-caller policy is the supervisors' to change.
+    "referrals:policy-list": frozenset({S}),
+    "referrals:policy-detail": frozenset({S}),
+    "referrals:policy-publish": frozenset({S}),
     "referral-list": TEAM,
     "referral-detail": TEAM,
     "referral-actions": TEAM,
@@ -38,5 +49,16 @@ ACCESS = {
 SAMPLE_KWARGS = {
     name: _referral
     for name in ACCESS
-    if name not in ("referrals:queue", "referrals:new", "referrals:review", "referral-list")
+    if name
+    not in (
+        "referrals:queue",
+        "referrals:new",
+        "referrals:review",
+        "referral-list",
+        "referrals:policy-list",
+        "referrals:policy-detail",
+        "referrals:policy-publish",
+    )
 }
+SAMPLE_KWARGS["referrals:policy-detail"] = _policy
+SAMPLE_KWARGS["referrals:policy-publish"] = _policy
