@@ -13,8 +13,12 @@ class DayField(forms.DateField):
     """A London day from FIRST_DAY to LAST_DAY, picked with the browser's date input."""
 
     default_error_messages = {
+        "required": "Enter a date.",
         "invalid": "Enter a real date, for example 7 12 2026.",
-        "out_of_range": f"Enter a date from {FIRST_DAY:%d %b %Y} to {LAST_DAY:%d %b %Y}.",
+        "out_of_range": (
+            f"Enter a date from {FIRST_DAY.day} {FIRST_DAY:%b %Y} "
+            f"to {LAST_DAY.day} {LAST_DAY:%b %Y}."
+        ),
     }
 
     def __init__(self, **kwargs):

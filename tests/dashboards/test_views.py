@@ -111,14 +111,14 @@ def test_dates_outside_the_calendar_s_reach_are_a_form_error_not_a_server_error(
     client = login(supervisor)
     page = client.get(reverse("dashboards:home") + "?" + query)
     assert page.status_code == 200
-    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in page.content.decode()
+    assert "Enter a date from 1 Jan 2000 to 31 Dec 2099." in page.content.decode()
     assert page.context["period"].end == timezone.localdate()
     assert client.get(reverse("dashboards:busiest") + "?" + query).status_code == 200
     export = client.get(
         reverse("dashboards:export", kwargs={"table": "overrides_list"}) + "?" + query
     )
     assert export.status_code == 400
-    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in export.content.decode()
+    assert "Enter a date from 1 Jan 2000 to 31 Dec 2099." in export.content.decode()
     assert not ProcessingLog.objects.filter(operation="disclosure").exists()
 
 
@@ -132,7 +132,7 @@ def test_the_busiest_page_says_when_its_filters_were_not_used(login, supervisor)
 def test_a_pack_week_outside_the_calendar_s_reach_is_a_form_error(login, supervisor):
     response = login(supervisor).get(reverse("dashboards:pack") + "?week=9999-12-31")
     assert response.status_code == 200
-    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in response.content.decode()
+    assert "Enter a date from 1 Jan 2000 to 31 Dec 2099." in response.content.decode()
 
 
 def test_an_end_date_typed_day_first_sets_the_default_start_before_it(login, supervisor):

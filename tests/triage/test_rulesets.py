@@ -289,9 +289,9 @@ def test_a_what_if_date_outside_2000_to_2099_is_a_form_error(login, supervisor, 
     )
     assert response.status_code == 400
     assert response.context["what_if_form"].errors[field] == [
-        "Enter a date from 01 Jan 2000 to 31 Dec 2099."
+        "Enter a date from 1 Jan 2000 to 31 Dec 2099."
     ]
-    assert "Enter a date from 01 Jan 2000 to 31 Dec 2099." in response.content.decode()
+    assert "Enter a date from 1 Jan 2000 to 31 Dec 2099." in response.content.decode()
 
 
 def test_the_what_if_period_may_end_on_the_last_day_accepted(login, supervisor):
