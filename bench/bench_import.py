@@ -6,7 +6,7 @@
 Writes a CSV of --rows realistic calls (every RCRP fact column, addresses typed several
 ways, a year of history) to a temporary file, empties the calls, dwellings, referrals and
 dashboard aggregates of the database (so use a database of its own, not the shared
-triage_bench), imports it with callers.importing.import_calls, and prints rows/s for each
+triage_bench), imports it with triage.importing.import_calls, and prints rows/s for each
 phase and the extrapolated time for a million rows. PostgreSQL only.
 """
 
@@ -66,7 +66,7 @@ def main(argv=None):
     setup_django()
     from django.db import connection
 
-    from callers.importing import import_calls
+    from triage.importing import import_calls
 
     if "bench" in connection.settings_dict["NAME"] and connection.settings_dict["NAME"] == (
         "triage_bench"

@@ -325,9 +325,7 @@ class CallFigures:
             values = [cells.get((s, f), 0) for f in finals]
             rows.append((agency_words(s), *values, sum(values)))
         # The cells where the final agency is the one suggested: the suggestion was kept.
-        kept = frozenset(
-            (r, 1 + finals.index(s)) for r, s in enumerate(suggested) if s in finals
-        )
+        kept = frozenset((r, 1 + finals.index(s)) for r, s in enumerate(suggested) if s in finals)
         return Table(
             "agency_matrix",
             "Suggested agency (rows) against final agency (columns), decided calls",

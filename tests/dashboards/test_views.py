@@ -621,7 +621,9 @@ def test_a_rule_s_id_is_only_a_secondary_label_beside_its_title(login, superviso
 
 
 def _figure(html: str, name: str) -> str:
-    return re.search(rf'<section class="figure card[^"]*" id="fig-{name}".*?</section>', html, re.S)[0]
+    return re.search(
+        rf'<section class="figure card[^"]*" id="fig-{name}".*?</section>', html, re.S
+    )[0]
 
 
 def test_override_rate_by_rule_is_in_order_of_rate_in_the_table_and_the_chart(

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callers.addresses import dwelling_key
-from callers.importing import import_calls
 from callers.models import Dwelling
 from referrals import farmington
 from referrals.models import Referral
 from tests.factories import take_call
+from triage.importing import import_calls
 from triage.models import Call, Decision
 
 pytestmark = pytest.mark.django_db

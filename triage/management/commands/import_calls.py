@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callers.importing import ImportFileError, import_calls
+from triage.importing import ImportFileError, import_calls
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Historical import of calls: python manage.py import_calls (callers.importing)."""
+"""Historical import of calls: python manage.py import_calls (triage.importing)."""
 
 import csv
 import json
@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from callers.importing import ImportFileError, import_calls
 from referrals.models import Referral
 from tests.factories import take_call
 from triage import engine
+from triage.importing import ImportFileError, import_calls
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db

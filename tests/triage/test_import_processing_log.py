@@ -4,9 +4,9 @@ dwelling, by the system, in the calls' own transaction."""
 
 import pytest
 
-from callers.importing import import_calls
 from core.models import ProcessingLog
 from triage import engine
+from triage.importing import import_calls
 from triage.models import Call
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +63,11 @@ def test_calls_imported_over_several_batches_are_each_logged_once(tmp_path):
 def test_a_failed_import_leaves_neither_calls_nor_their_log_entries(tmp_path, monkeypatch):
     evaluate, seen = engine.evaluate, []
 
-    def failing_on_the_fifth_call(facts, rules):
+    def failing_on_the_fifth_call(facts, rules, **flags):
         seen.append(facts)
         if len(seen) == 5:
             raise RuntimeError("database gone")
-        return evaluate(facts, rules)
+        return evaluate(facts, rules, **flags)
 
     # Repeat counts differ from call to call at one dwelling, so each call is evaluated.
     monkeypatch.setattr(engine, "evaluate", failing_on_the_fifth_call)

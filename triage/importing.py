@@ -38,16 +38,16 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from callers.addresses import parse_address
+from callers.services import dwellings_resolve_many
 from core.models import ProcessingLog
 from core.services import Operation, linked_to_dwelling, log_rows, log_rows_write
 from referrals import farmington
-from triage import engine
-from triage.models import Call
-from triage.selectors import ruleset_current
-from triage.services import MAX_ADDRESS, MAX_NARRATIVE, received_at_error
 
-from .addresses import parse_address
-from .services import dwellings_resolve_many
+from . import engine
+from .models import Call
+from .selectors import ruleset_current
+from .services import MAX_ADDRESS, MAX_NARRATIVE, received_at_error
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 REQUIRED = ("received_at", "channel", "address")
