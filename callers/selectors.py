@@ -1,12 +1,16 @@
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
-from django.utils import timezone
 
+from .addresses import (
+    dwelling_key,
+    parse_address,
+    standard_address,
+    standard_address_of,
+    what_to_add,
+)
+from .addresses.parsing import normalise_postcode
 from .models import Dwelling, GazetteerAddress, ResponsePlan
-
-REPEAT_WINDOW = timedelta(days=30)
 
 
 def plan_current(dwelling: Dwelling) -> ResponsePlan | None:
@@ -17,22 +21,14 @@ def plan_current(dwelling: Dwelling) -> ResponsePlan | None:
     return dwelling.plans.select_related("author").order_by("-version").first()
 
 
-def intake_prefetches(prefix: str = "dwelling__") -> list[Prefetch]:
-    """What dwelling_intake_summary reads, fetched once for a list of rows (no N+1)."""
-    from referrals.models import Referral
-
-    return [
-        Prefetch(
-            f"{prefix}referrals",
-            queryset=Referral.objects.open().only("id", "dwelling_id", "status", "created_at"),
-            to_attr="open_referrals",
-        ),
-        Prefetch(
-            f"{prefix}plans",
-            queryset=ResponsePlan.objects.select_related("author").order_by("-version"),
-            to_attr="plans_newest_first",
-        ),
-    ]
+def plan_prefetch(prefix: str = "dwelling__") -> Prefetch:
+    """The dwellings' response plans, newest first, fetched once for a list of rows (no
+    N+1): ``plan_current`` reads them."""
+    return Prefetch(
+        f"{prefix}plans",
+        queryset=ResponsePlan.objects.select_related("author").order_by("-version"),
+        to_attr="plans_newest_first",
+    )
 
 
 def plan_summary(plan: ResponsePlan | None, today=None) -> dict | None:
@@ -47,75 +43,6 @@ def plan_summary(plan: ResponsePlan | None, today=None) -> dict | None:
         "review_by": plan.review_by.isoformat(),
         "expired": plan.is_expired(today),
     }
-
-
-def dwelling_intake_summary(
-    dwelling: Dwelling | None, *, now: datetime | None = None, calls_30d: int | None = None
-) -> dict | None:
-    """What a handler sees at intake: the calls in 30 days, an open referral (status only,
-    no notes) and the response plan."""
-    if dwelling is None:
-        return None
-    from referrals.models import Referral
-
-    now = now or timezone.now()
-    if calls_30d is None:
-        calls_30d = dwelling.calls.filter(
-            received_at__gte=now - REPEAT_WINDOW, received_at__lte=now
-        ).count()
-    if hasattr(dwelling, "open_referrals"):  # prefetched by a list (see intake_prefetches)
-        open_referrals = dwelling.open_referrals
-        referral = (
-            {
-                "id": open_referrals[0].id,
-                "status": open_referrals[0].status,
-                "created_at": open_referrals[0].created_at,
-            }
-            if open_referrals
-            else None
-        )
-    else:
-        referral = (
-            Referral.objects.open()
-            .filter(dwelling=dwelling)
-            .values("id", "status", "created_at")
-            .first()
-        )
-    return {
-        "key": dwelling.key,
-        "address": dwelling.address,
-        "calls_30d": calls_30d,
-        "open_referral": (
-            {
-                "id": referral["id"],
-                "status": referral["status"],
-                "opened_at": referral["created_at"].isoformat(),
-            }
-            if referral
-            else None
-        ),
-        "response_plan": plan_summary(plan_current(dwelling), timezone.localdate(now)),
-    }
-
-
-def intake_summary_for_screen(summary: dict | None) -> dict | None:
-    """``dwelling_intake_summary`` as the handler's panel shows it: the referral's status
-    in words and its dates as dates (the API keeps the codes and ISO strings)."""
-    if summary is None:
-        return None
-    from referrals.models import Referral
-
-    shown = dict(summary)
-    if summary["open_referral"] is not None:
-        referral = summary["open_referral"]
-        shown["open_referral"] = referral | {
-            "status_label": Referral.Status(referral["status"]).label,
-            "opened_at": datetime.fromisoformat(referral["opened_at"]),
-        }
-    if summary["response_plan"] is not None:
-        plan = summary["response_plan"]
-        shown["response_plan"] = plan | {"review_by": date.fromisoformat(plan["review_by"])}
-    return shown
 
 
 # --- the dwelling page (triage staff and supervisors; never shown to handlers) ------------
@@ -162,8 +89,6 @@ def dwellings_search(query: str, *, limit: int = 50):
     """Dwellings matching a typed address: its key (every spelling), the postcode, or a
     fragment of the standard address, as typed or itself written out ("station rd march"
     finds "14 Station Road, March PE15 8NH"). Each with its call count."""
-    from .addresses import dwelling_key, standard_address_of
-    from .addresses.parsing import normalise_postcode
 
     query = " ".join(query.split())[:200]
     if len(query) < 3:
@@ -236,7 +161,6 @@ class AddressReading:
 def address_reading(address: str) -> AddressReading:
     """How a typed address reads when ``dwelling_find`` found no dwelling for it: a new
     dwelling, or what to add, with the dwellings at its postcode to pick from."""
-    from .addresses import parse_address, standard_address, what_to_add
 
     parsed = parse_address(address)
     if parsed is None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 
 from core.inserts import insert_new
-from core.rows import field_value, instance_from_row, model_columns
+from core.rows import instance_from_row, model_columns
 from core.services import Operation, log_objects
 
 from .addresses import (
@@ -34,7 +34,7 @@ from .addresses import (
     same_dwelling,
     standard_address,
 )
-from .models import Dwelling, GazetteerAddress
+from .models import Dwelling, GazetteerAddress, ResponsePlan
 
 # Fuzzy candidates examined per (postcode, number, sub_building): a postcode holds ~15 homes.
 MAX_CANDIDATES = 20
@@ -265,33 +265,19 @@ def _resolve_many(
 
 
 def _locked_for_intake(column: str, value) -> Dwelling | None:
-    """The dwelling whose ``column`` ("key" or "id") is ``value``, row-locked, with what
-    the handler's summary shows read in the same query: its open referral and whether it
-    has a response plan, set as ``callers.selectors.intake_prefetches`` would set them
-    (so ``dwelling_intake_summary`` asks for neither when there is none), and whether a
-    gazetteer is loaded. Written out: it runs at every intake, and the ORM builds these
-    subqueries at several times the cost of the query itself."""
-    from referrals.models import Referral
-
-    closed = Referral.Status.CLOSED
+    """The dwelling whose ``column`` ("key" or "id") is ``value``, row-locked, with whether
+    it has a response plan (set as ``callers.selectors.plan_prefetch`` would set its plans,
+    so the handler's summary asks only when there is one) and whether a gazetteer is
+    loaded, read in the same query. Written out: it runs at every intake, and the ORM
+    builds these subqueries at several times the cost of the query itself."""
     sql = _intake_lock_sql(column)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [closed, closed, closed, value])
+        cursor.execute(sql, [value])
         row = cursor.fetchone()
     if row is None:
         return None
     dwelling = instance_from_row(Dwelling, row)
-    referral_id, referral_status, created_at, has_plan, gazetteer = row[-5:]
-    dwelling.open_referrals = []
-    if referral_id is not None:
-        referral = Referral(
-            id=referral_id,
-            dwelling=dwelling,
-            status=referral_status,
-            created_at=field_value(Referral._meta.get_field("created_at"), created_at),
-        )
-        referral._state.adding, referral._state.db = False, dwelling._state.db
-        dwelling.open_referrals = [referral]
+    has_plan, gazetteer = row[-2:]
     if not has_plan:  # else the summary fetches the latest version
         dwelling.plans_newest_first = []
     dwelling.gazetteer_loaded = bool(gazetteer)  # SQLite: 0 or 1
@@ -300,10 +286,6 @@ def _locked_for_intake(column: str, value) -> Dwelling | None:
 
 @functools.cache
 def _intake_lock_sql(column: str) -> str:
-    from referrals.models import Referral
-
-    from .models import ResponsePlan
-
     qn = connection.ops.quote_name
     if column not in ("key", "id"):
         raise ValueError(column)
@@ -315,16 +297,8 @@ def _intake_lock_sql(column: str) -> str:
     lock = " FOR UPDATE" if features.has_select_for_update else ""
     if features.has_select_for_no_key_update:
         lock = " FOR NO KEY UPDATE"
-    # At most one open referral per dwelling (a unique constraint): each subquery is scalar.
-    open_referral = (
-        f"FROM {qn(Referral._meta.db_table)} r "
-        f"WHERE r.{qn('dwelling_id')} = d.{qn('id')} AND r.{qn('status')} <> %s"
-    )
     return (
         f"SELECT {model_columns(Dwelling, 'd')}, "  # noqa: S608 - metadata; values parameters
-        f"(SELECT r.{qn('id')} {open_referral}) AS open_referral_id, "
-        f"(SELECT r.{qn('status')} {open_referral}) AS open_referral_status, "
-        f"(SELECT r.{qn('created_at')} {open_referral}) AS open_referral_created_at, "
         f"EXISTS (SELECT 1 FROM {qn(ResponsePlan._meta.db_table)} p "
         f"WHERE p.{qn('dwelling_id')} = d.{qn('id')}) AS has_plan, "
         f"EXISTS (SELECT 1 FROM {qn(GazetteerAddress._meta.db_table)}) AS gazetteer_loaded "
@@ -358,8 +332,8 @@ def dwelling_resolve(
         return locked  # the row found by key is the one: it is locked already
     if dwelling.pk in created:
         # No other transaction sees the row until this one commits (a concurrent insert of
-        # it waits for that, then reads and locks it), and it has no referral or plan yet.
-        dwelling.open_referrals, dwelling.plans_newest_first = [], []
+        # it waits for that, then reads and locks it), and it has no plan yet.
+        dwelling.plans_newest_first = []
         return dwelling
     # Found another way (a near match, its UPRN), or another writer created it meanwhile.
     if (locked := _locked_for_intake("id", dwelling.pk)) is not None or _retried:

@@ -18,9 +18,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
-from callers.selectors import REPEAT_WINDOW
 from core.days import LONDON, local_midnight
 from core.services import log_disclosure
+from referrals import farmington
 from referrals.models import Referral
 from triage.models import Call, Decision
 
@@ -266,14 +266,16 @@ def stats_rebuild(*, start: date | None = None, end: date | None = None) -> dict
         .values("s_day", "channel", "s_handler", "s_decided", "overridden")
         .annotate(n=Count("id"))
     )
-    # A repeat call, as intake counts it (see DwellingDailyStat): a call taken before it
-    # (a lower id: intakes at one dwelling take ids in turn, under its lock) within 30
-    # days before or after it.
+    # A repeat call, as intake counts it (see DwellingDailyStat): a call the repeat-caller
+    # policy counts, taken before it (a lower id: intakes at one dwelling take ids in turn,
+    # under its lock) within the policy's window before or after it.
+    policy = farmington.policy_current()
     near = Call.objects.filter(
         dwelling_id=OuterRef("dwelling_id"),
         pk__lt=OuterRef("pk"),
-        received_at__gte=OuterRef("received_at") - REPEAT_WINDOW,
-        received_at__lte=OuterRef("received_at") + REPEAT_WINDOW,
+        channel__in=sorted(policy.channels),
+        received_at__gte=OuterRef("received_at") - policy.window,
+        received_at__lte=OuterRef("received_at") + policy.window,
     )
     dwellings = (
         calls.filter(dwelling_id__isnull=False)

@@ -145,7 +145,8 @@ def _figures_html(form, period: Period) -> str:
     if not seconds or form.errors:
         # Filters that could not be used are shown with their errors: never shared.
         return _render_figures(form, period)
-    key = f"dashboard:v2:{_today().isoformat()}:{period.query}"
+    # The version changes with the rendering, so that no copy drawn before a release is shared.
+    key = f"dashboard:v3:{_today().isoformat()}:{period.query}"
     shared = _cache_call("get", key)
     if shared is not None:
         made, html = shared

@@ -592,30 +592,31 @@ OVERRIDES = [
         "Crisis team declined; the GP surgery will call back this afternoon.",
     ),
 ]
-# The handler's THRIVE notes: a few sets, chosen by the call's grade.
+# The handler's THRIVE answers (the choices the New call screen offers, in its words): one
+# set per kind of call, chosen by the grade.
 THRIVE_NOTES = {
     "urgent": {
-        "threat": "Threat to life reported by the caller.",
-        "harm": "Serious harm likely without a response now.",
-        "risk": "High: immediate response.",
-        "investigation": "No offence disclosed; welfare first.",
-        "vulnerability": "Person in crisis, alone.",
-        "engagement": "Caller staying on the line until help arrives.",
+        "threat": "High",
+        "harm": "High",
+        "risk": "High",
+        "investigation": "None needed",
+        "vulnerability": "High",
+        "engagement": "High",
     },
     "routine": {
-        "threat": "No threat to others reported.",
-        "harm": "Possible harm to self; no injury reported.",
-        "risk": "Assessed from the caller's account.",
-        "investigation": "No offence disclosed.",
-        "vulnerability": "Known vulnerability recorded.",
-        "engagement": "Caller engaged and agreed the plan.",
+        "threat": "Low",
+        "harm": "Medium",
+        "risk": "Medium",
+        "investigation": "Can wait",
+        "vulnerability": "Medium",
+        "engagement": "Low",
     },
     "partner": {
-        "threat": "None to the public.",
-        "harm": "Low while the partner agency responds.",
-        "risk": "Managed by the partner agency.",
-        "investigation": "Nothing for police to investigate.",
-        "vulnerability": "Known to services; care plan in place.",
-        "engagement": "Caller will call back if things change.",
+        "threat": "None identified",
+        "harm": "Low",
+        "risk": "Low",
+        "investigation": "None needed",
+        "vulnerability": "Medium",
+        "engagement": "Low",
     },
 }

@@ -189,6 +189,11 @@ GRADE_MEANINGS = {
 _CHECK_NOT_CONFIRMED = re.compile(r"^(?P<check>\S+) must be confirmed with a reason\.$")
 
 
+def check_todo(check: str) -> str:
+    """What to do about a check the suggestion raised and no reason confirms."""
+    return f"{flag_label(check)}: give the reason there is no present risk."
+
+
 class IntakeForm(forms.Form):
     """One form for the whole call, saved in one transaction (nothing half-written)."""
 
@@ -397,6 +402,14 @@ class IntakeForm(forms.Form):
             summary.extend(("", message) for message in self.errors["client_token"])
         return summary
 
+    def add_check_errors(self, raised) -> None:
+        """After a refused save, the checks raised and not yet confirmed too: every problem
+        is said at once, not one save at a time."""
+        for check in raised:
+            name = f"check_{check}"
+            if name not in self.errors and not (self.data.get(name) or "").strip():
+                self.add_error(name, check_todo(check))
+
     def add_fact_errors(self, errors: dict[str, list[str]]):
         """The engine's refusal of the answers, said on the questions in words."""
         for name, messages in errors.items():
@@ -450,11 +463,7 @@ class IntakeForm(forms.Form):
                     match = _CHECK_NOT_CONFIRMED.match(message)
                     field = f"check_{match['check']}" if match else None
                     if field in self.fields:
-                        self.add_error(
-                            field,
-                            f"{flag_label(match['check'])}: give the reason there is no "
-                            "present risk.",
-                        )
+                        self.add_error(field, check_todo(match["check"]))
                     else:
                         self.add_error(
                             None,

@@ -73,26 +73,25 @@ def calls_in_repeat_window(dwelling, until: datetime, window: timedelta) -> Quer
     ).order_by("received_at", "id")
 
 
-# The dwelling's calls near the new one (part 0), the live rule set (part 1) and the live
-# repeat-caller policy (part 2).
+# The dwelling's calls near the new one (part 0), the live rule set (part 1), the live
+# repeat-caller policy (part 2) and the dwelling's open referral (part 3).
 _INTAKE_SQL = (
     f"SELECT 0, id, received_at, channel FROM {Call._meta.db_table} "  # noqa: S608 - metadata
     "WHERE dwelling_id = %s AND received_at >= %s AND received_at <= %s "
     f"UNION ALL SELECT 1, id, published_at, '' FROM ({_LIVE_SQL}) live "
     f"UNION ALL SELECT 2, id, published_at, '' FROM ({farmington.LIVE_SQL}) policy "
+    f"UNION ALL SELECT 3, id, created_at, status FROM ({farmington.OPEN_REFERRAL_SQL}) referral "
     "ORDER BY 1, 3, 2"
 )
 
 
-def intake_reads(
-    dwelling_id: int, until: datetime
-) -> tuple["IntakeNear", tuple[RuleSet, engine.RuleSet]]:
+def intake_reads(dwelling_id: int, until: datetime) -> "IntakeReads":
     """What an intake reads besides its dwelling, in one statement: the dwelling's calls
     from one policy window before ``until`` to one after (a call back-dated among calls
-    already taken), the live rule set and the live repeat-caller policy. Returns the
-    Farmington count for a call of each channel (a function of the channel) and
-    ``ruleset_current()``. Written out: every intake asks, the ORM cost more than the
-    query, and one round trip costs the app and the server less than three.
+    already taken), the live rule set, the live repeat-caller policy and the dwelling's
+    open referral. Operation Farmington (``referrals.farmington``) owns the SQL of its two
+    parts and counts; this composes them. Written out: every intake asks, the ORM cost
+    more than the query, and one round trip costs the app and the server less than four.
 
     The window's bounds come from the policy this process holds; when another version has
     been published since, the calls are read again with it (once per publication)."""
@@ -108,6 +107,7 @@ def intake_reads(
                     adapt(until - policy.window),
                     adapt(until + policy.window),
                     RuleSet.Status.PUBLISHED,
+                    dwelling_id,
                 ],
             )
             rows = cursor.fetchall()
@@ -122,7 +122,14 @@ def intake_reads(
     received_at = Call._meta.get_field("received_at")
     near = [(pk, field_value(received_at, at), ch) for part, pk, at, ch in rows if part == 0]
     live = [_live_key(pk, at) for part, pk, at, _ in rows if part == 1]
-    return IntakeNear(near, until, policy), _ruleset_for(live[0] if live else None)
+    referral = [farmington.open_referral_from_row(*row[1:]) for row in rows if row[0] == 3]
+    return IntakeReads(
+        near=near,
+        received_at=until,
+        policy=policy,
+        open_referral=referral[0] if referral else None,
+        ruleset=_ruleset_for(live[0] if live else None),
+    )
 
 
 # The live policy's (id, published_at) as this process last read it.
@@ -130,14 +137,17 @@ _held_policy: list = [None]
 
 
 @dataclass(frozen=True)
-class IntakeNear:
-    """The calls an intake read near its own, and the policy they were read under."""
+class IntakeReads:
+    """What an intake read about its dwelling, and the rule set and policy in force."""
 
-    near: list
+    near: list  # (id, received_at, channel) of the dwelling's calls, oldest first
     received_at: datetime
     policy: "farmington.Policy"
+    open_referral: "farmington.OpenReferral | None"
+    ruleset: tuple[RuleSet, engine.RuleSet]
 
     def count(self, channel: str) -> "farmington.IntakeCount":
+        """The Farmington count for a new call of ``channel`` at ``received_at``."""
         return farmington.intake_count(
             self.near, channel=channel, received_at=self.received_at, policy=self.policy
         )

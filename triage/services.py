@@ -1,7 +1,7 @@
 """Writes for calls and rule sets. Views, API, commands and tasks all call these."""
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -79,7 +79,24 @@ def _validate_intake(*, channel, address, narrative, received_at, now, facts):
     return errors, parsed
 
 
-def call_create(
+@dataclass(frozen=True)
+class Intake:
+    """A call taken: ``created`` is False for a repeated ``client_token`` (the first call
+    returned); ``summary`` is the dwelling's summary as the API gives it (None without a
+    dwelling), counted under the policy the intake applied."""
+
+    call: Call
+    created: bool
+    summary: dict | None
+
+
+def call_create(**kwargs) -> tuple[Call, bool]:
+    """``call_intake`` as (call, created), for callers that do not show the summary."""
+    intake = call_intake(**kwargs)
+    return intake.call, intake.created
+
+
+def call_intake(
     *,
     channel: str,
     address: str,
@@ -90,20 +107,21 @@ def call_create(
     client_token: uuid.UUID | None = None,
     now: datetime | None = None,
     summary_shown: bool = False,
-) -> tuple[Call, bool]:
-    """Take a call: resolve its dwelling, count repeat calls, suggest an agency (RCRP).
+) -> Intake:
+    """Take a call: ask callers for its dwelling, Operation Farmington for the count and
+    the referral, the engine for the suggestion (RCRP), then save it.
 
     The call completing the live repeat-caller policy's window (by default the third
     call in 30 days; ``referrals.farmington``) carries FLAG-FARMINGTON and opens the
     dwelling's one open referral in the same transaction. The flag never changes the
-    suggestion. Returns (call, created): a repeated ``client_token`` returns the first call.
-    ``summary_shown``: the caller shows the dwelling's summary (its calls in 30 days, open
-    referral, response plan), so the dwelling is logged as consulted, in the same insert.
+    suggestion. A repeated ``client_token`` returns the first call. ``summary_shown``: the
+    caller shows the dwelling's summary (its calls in the window, open referral, response
+    plan), so the dwelling is logged as consulted, in the same insert.
     """
     if client_token is not None:
         existing = _call_for_token(client_token, handler)
         if existing is not None:
-            return existing, False
+            return _repeated(existing)
     try:
         return _call_create(
             channel=channel,
@@ -115,14 +133,21 @@ def call_create(
             client_token=client_token,
             now=now,
             summary_shown=summary_shown,
-        ), True
+        )
     except IntegrityError:
         # Two submits of one form raced; the first one's call is the call.
         if client_token is not None:
             existing = _call_for_token(client_token, handler)
             if existing is not None:
-                return existing, False
+                return _repeated(existing)
         raise
+
+
+def _repeated(call: Call) -> Intake:
+    """The first call of a repeated client_token, with its dwelling's summary as counted
+    when it was taken."""
+    summaries = farmington.summaries_for_calls([call]) if call.dwelling_id else {}
+    return Intake(call=call, created=False, summary=summaries.get(call.pk))
 
 
 def _call_for_token(client_token, handler) -> Call | None:
@@ -154,12 +179,15 @@ def _call_create(
     # at one dwelling are timed in the order they are counted (none misses another).
     now = now or timezone.now()
     received_at = received_at or now
+    reads = repeat = None
     if dwelling is not None:
-        # Operation Farmington: the dwelling's calls in the live policy's window.
-        near, (ruleset, rules) = intake_reads(dwelling.pk, received_at)
-        repeat = near.count(channel)
+        # Operation Farmington: the dwelling's calls in the live policy's window and its
+        # open referral, read with the live rule set in one statement.
+        reads = intake_reads(dwelling.pk, received_at)
+        repeat = reads.count(channel)
+        ruleset, rules = reads.ruleset
     else:
-        repeat, (ruleset, rules) = None, ruleset_current()
+        ruleset, rules = ruleset_current()
     parsed = replace(parsed, repeat_calls_30d=repeat.calls_in_window if repeat else 1)
     suggestion = engine.evaluate(parsed, rules, repeat_due=bool(repeat and repeat.due))
     # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
@@ -192,9 +220,12 @@ def _call_create(
             events.append((Operation.CONSULTATION, dwelling, LIVE_INTAKE))
     log_objects(user=handler, events=events)
     stats_call_received(call=call, calls_after=bool(repeat and repeat.calls_after))
-    # A dwelling whose open referral was read with its lock needs nothing more; otherwise
-    # the call completing the policy's window opens one (safe against a concurrent opener).
-    if repeat and repeat.due and not dwelling.open_referrals:
+    if reads is None:
+        return Intake(call=call, created=True, summary=None)
+    # The call completing the policy's window opens the dwelling's referral, unless one is
+    # open (read under the dwelling's lock); safe against a concurrent opener.
+    open_referral = reads.open_referral
+    if repeat.due and open_referral is None:
         referral, opened = farmington.referral_open_automatic(
             dwelling_id=dwelling.pk,
             trigger_calls=[*(Call(pk=pk, received_at=at) for pk, at in repeat.earlier), call],
@@ -203,9 +234,20 @@ def _call_create(
         )
         if opened:
             refill_after_referral(received_at)
-        # The handler's summary shows it without asking again.
-        dwelling.open_referrals = [referral] if referral is not None else []
-    return call
+        if referral is not None:
+            open_referral = farmington.OpenReferral(
+                id=referral.pk, status=referral.status, opened_at=referral.created_at
+            )
+    if not summary_shown:
+        return Intake(call=call, created=True, summary=None)
+    summary = farmington.summary(
+        dwelling,
+        calls=repeat.calls_in_window,
+        policy=repeat.policy,
+        open_referral=open_referral,
+        today=timezone.localdate(received_at),
+    )
+    return Intake(call=call, created=True, summary=summary)
 
 
 THRIVE_ELEMENTS = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")

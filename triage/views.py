@@ -8,11 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from callers.selectors import (
-    address_reading,
-    dwelling_intake_summary,
-    intake_summary_for_screen,
-)
+from callers.selectors import address_reading
 from callers.services import dwelling_find
 from core.days import local_midnight
 from core.errors import DomainError
@@ -92,6 +88,8 @@ def call_new(request):
     problems = []
     if form.is_bound:
         suggestion, problems = _suggest(form, request.POST.get("address", ""))
+        if suggestion is not None:
+            form.add_check_errors(suggestion.checks)
     context = {
         "form": form,
         "suggestion": suggestion,
@@ -137,8 +135,7 @@ def dwelling_panel_context(user, address: str) -> dict:
     dwelling = dwelling_find(address)
     if dwelling is not None:
         log_consultation(user=user, obj=dwelling, justification=services.LIVE_INTAKE)
-        summary = intake_summary_for_screen(dwelling_intake_summary(dwelling))
-        return {"dwelling": summary, "reading": None, "address": address}
+        return {"dwelling": farmington.panel(dwelling), "reading": None, "address": address}
     reading = address_reading(address)
     if reading.choices:
         log_shown(
@@ -312,17 +309,17 @@ def ruleset_list(request):
 
 def _writing_guide() -> dict:
     """The names a rule set is written with, beside their words, for the YAML editor's
-    guide (folded away until asked for: the names are for writing, not reading)."""
+    guide: the YAML is written with these names, so its guide has to give them."""
     return {
-        "agencies": sorted(words.AGENCY_LABELS.items()),
+        "agencies": [(code, words.agency_label(code)) for code in engine.AGENCIES],
         "facts": [
             {
                 "name": spec.name,
                 "label": spec.label,
+                "kind": spec.kind,
                 "values": [
                     (value, words.fact_value_label(spec.name, value)) for value in spec.choices
                 ],
-                "kind": spec.kind,
             }
             for spec in engine.FACT_FIELDS
             if spec.name not in engine.rules.NOT_IN_CONDITIONS

@@ -26,9 +26,27 @@ from .policy import (
     policy_set,
 )
 from .replay import Replay, replay
+from .summary import (
+    OPEN_REFERRAL_SQL,
+    OpenReferral,
+    Panel,
+    open_referral_from_row,
+    open_referrals,
+    panel,
+    summaries_for_calls,
+    summary,
+)
 
 __all__ = [
     "FIRST",
+    "OPEN_REFERRAL_SQL",
+    "OpenReferral",
+    "Panel",
+    "open_referral_from_row",
+    "open_referrals",
+    "panel",
+    "summaries_for_calls",
+    "summary",
     "LIVE_SQL",
     "IntakeCount",
     "Policy",

@@ -38,6 +38,11 @@ class Policy:
     def counts(self, channel: str) -> bool:
         return channel in self.channels
 
+    def reached(self, calls_in_window: int) -> bool:
+        """Whether ``calls_in_window`` counted calls (the last one included) reach the
+        threshold."""
+        return calls_in_window >= self.threshold
+
     def due(self, channel: str, calls_in_window: int) -> bool:
         """Whether a call of ``channel`` with ``calls_in_window`` (itself included)
         completes a window: it carries FLAG-FARMINGTON and opens a referral."""

@@ -29,6 +29,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
         ],
+        # Date inputs follow the browser's language, not the page's: British English reads
+        # day-month-year (Debian's chromium-l10n has the en-GB locale; without it, en-US).
+        "env": {**os.environ, "LANGUAGE": "en_GB:en"},
     }
 
 
@@ -301,3 +304,17 @@ def in_viewport(page, locator) -> str:
         }"""
     )
     return "" if on_top else "something else is drawn over it"
+
+
+def after_htmx_swap(page, action):
+    """Do ``action`` (typing, choosing) and return once the htmx request it set off, after
+    its trigger's delay, has been answered and the answer swapped in and settled."""
+    page.evaluate(
+        """() => {
+            window.__htmxSettled = 0;
+            document.body.addEventListener('htmx:afterSettle', () => { window.__htmxSettled++; });
+        }"""
+    )
+    action()
+    page.wait_for_function("() => window.__htmxSettled > 0")
+    htmx_settled(page)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import (
     PASSWORD,
+    after_htmx_swap,
     axe_violations,
     expected_rule,
     htmx_settled,
@@ -255,11 +256,30 @@ def _fill_new_call(page, data):
     expect(override).to_be_checked()
 
 
+def _refuse_live(page, data):
+    """Answers the save would refuse (a negative number of hours): the live suggestion
+    says what to do, in words."""
+    _fill_new_call(page, data)
+    hours = page.locator("input[name=fact_hours_since_last_seen]")
+    after_htmx_swap(page, lambda: hours.fill("-3"))
+
+
+def _refuse_save(page, data):
+    """A save refused: an override with no agency, no reason and no THRIVE; the errors
+    are said at the top and beside each question."""
+    _fill_new_call(page, data)
+    with page.expect_navigation():
+        page.locator("form#intake button[type=submit]").first.click()
+    htmx_settled(page)
+
+
 # (role, page, how to reach it): every main page of every role, detail pages included.
 PAGES = [
     ("anonymous", "login", lambda d: "/login/"),
     ("handler", "new-call", lambda d: "/calls/new/"),
     ("handler", "new-call-answered", lambda d: "/calls/new/"),
+    ("handler", "new-call-refused-live", lambda d: "/calls/new/"),
+    ("handler", "new-call-refused-save", lambda d: "/calls/new/"),
     ("handler", "calls", lambda d: "/calls/"),
     ("handler", "call-overridden", lambda d: f"/calls/{d['calls']['flags'].pk}/"),
     ("handler", "call-s136", lambda d: f"/calls/{d['calls']['s136_handover'].pk}/"),
@@ -308,7 +328,11 @@ PAGES = [
     ("auditor", "processing-log-filtered", lambda d: "/processing-log/?object_type=referral"),
     ("auditor", "account", lambda d: "/account/"),
 ]
-ACTIONS = {"new-call-answered": _fill_new_call}
+ACTIONS = {
+    "new-call-answered": _fill_new_call,
+    "new-call-refused-live": _refuse_live,
+    "new-call-refused-save": _refuse_save,
+}
 IDS = [f"{role}:{name}" for role, name, _ in PAGES]
 
 
@@ -360,6 +384,8 @@ class Site:
         visit = Visit(url=path)
         page = self.page_for(role)
         try:
+            if page.url.startswith(self.url):  # no draft kept from an earlier visit
+                page.evaluate("() => window.localStorage.clear()")
             response = page.goto(f"{self.url}{path}")
             visit.status = response.status if response else None
             htmx_settled(page)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from callers.models import ResponsePlan
 from tests.browser.conftest import axe_violations, tab_to
@@ -12,6 +13,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIRST = "Flat 2, 10 High St, Ely CB7 4AA"
 THIRD = "2/10 high street ely"
+# THRIVE chosen by typing the first letters of each element's choice, and what is saved.
+THRIVE_TYPED = {
+    "threat": "low",
+    "harm": "med",
+    "risk": "low",
+    "investigation": "none",
+    "vulnerability": "high",
+    "engagement": "low",
+}
+THRIVE_SAVED = {
+    "threat": "Low",
+    "harm": "Medium",
+    "risk": "Low",
+    "investigation": "None needed",
+    "vulnerability": "High",
+    "engagement": "Low",
+}
 
 
 def _new_call(page, live_server):
@@ -53,12 +71,12 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
     page.keyboard.type(FIRST)
     tab_to(page, "channel")
     page.keyboard.press("Space")  # 999 is the first choice
-    _choose(page, "fact_concern_type", "welfare")
-    _choose(page, "fact_caller_type", "public")
+    _choose(page, "fact_concern_type", "concern")  # Concern for someone's welfare
+    _choose(page, "fact_caller_type", "a member")  # A member of the public
     _choose(page, "fact_known_to_service", "mental")
     suggestion = page.locator("#suggestion")
-    suggestion.get_by_text("MENTAL_HEALTH_CRISIS").wait_for()
-    assert "CFW-KNOWN-SERVICE" in suggestion.inner_text()
+    suggestion.get_by_text("Mental-health crisis team").wait_for()
+    assert "CFW-KNOWN-SERVICE" in suggestion.inner_text()  # the rule's id beside its title
 
     # A new answer raises the risk: the suggestion changes without a reload.
     tab_to(page, "fact_immediate_risk")
@@ -68,20 +86,22 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
         print(f"\nlast answer → updated suggestion: {elapsed:.0f} ms (target < 200 ms)")
     screenshot("handler-new-call")
     page.keyboard.press("ArrowUp")  # back to none: crisis line again
-    suggestion.get_by_text("MENTAL_HEALTH_CRISIS").wait_for()
+    suggestion.get_by_text("Mental-health crisis team").wait_for()
 
     # Override: the handler sends the GP instead, with a reason and a note.
     tab_to(page, "decision", "accept")
     page.keyboard.press("ArrowDown")
-    _choose(page, "final_agency", "gp")
+    _choose(page, "final_agency", "the p")  # The person's GP
     _choose(page, "final_police_attend", "no")
     _choose(page, "override_reason", "following")
     tab_to(page, "override_note")
     page.keyboard.type("Plan says the GP surgery leads.")
-    for element in ("threat", "harm", "risk", "investigation", "vulnerability", "engagement"):
-        tab_to(page, f"thrive_{element}")
-        page.keyboard.type(f"{element} assessed")
-    _choose(page, "grade", "4")
+    for element, level in THRIVE_TYPED.items():
+        _choose(page, f"thrive_{element}", level)
+    tab_to(page, "grade")  # the grades are radios: the arrows choose
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    assert page.is_checked("input[name=grade][value='4']")
     tab_to(page, "caller_told")
     page.keyboard.press("Space")
     # Pre-filled with the advice for the agency the handler chose, not the suggestion's.
@@ -94,6 +114,8 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
     assert (call.suggested_agency, decision.final_agency) == ("MENTAL_HEALTH_CRISIS", "GP")
     assert (decision.accepted, decision.override_reason) == (False, "response_plan")
     assert decision.caller_told and "GP practice will follow up" in decision.caller_told_text
+    assert decision.thrive == THRIVE_SAVED
+    assert decision.grade == 4
 
     # Two more calls from the same flat, typed differently: banner and plan as it is typed.
     take_call(address="10 high street flat 2 ely cb74aa")
@@ -109,9 +131,9 @@ def test_a_handler_triages_overrides_and_sees_the_repeat_caller_keyboard_only(
     page.locator("#repeat-banner").wait_for()
     assert "number 3" in page.locator("#repeat-banner").inner_text()
     assert "community mental health team" in page.locator("#response-plan").inner_text()
-    _choose(page, "fact_concern_type", "welfare")
-    _choose(page, "fact_caller_type", "public")
-    suggestion.get_by_text("FLAG-FARMINGTON").wait_for()
+    _choose(page, "fact_concern_type", "concern")
+    _choose(page, "fact_caller_type", "a member")
+    suggestion.get_by_text("Repeat caller: referred for help").wait_for()
 
 
 def test_a_reload_keeps_the_draft_and_a_double_click_saves_one_call(log_in, live_server):
@@ -133,10 +155,10 @@ def test_a_reload_keeps_the_draft_and_a_double_click_saves_one_call(log_in, live
     assert page.input_value("select[name=fact_concern_type]") == "welfare_check"
 
     page.check("input[name=channel][value='101']")
-    for element in ("threat", "harm", "risk", "investigation", "vulnerability", "engagement"):
-        page.fill(f"input[name=thrive_{element}]", "assessed")
-    page.select_option("select[name=grade]", "4")
-    page.locator("#suggestion").get_by_text("ADVISE_CALLER").wait_for()
+    for element, level in THRIVE_SAVED.items():
+        page.select_option(f"select[name=thrive_{element}]", level)
+    page.check("input[name=grade][value='4']")
+    page.locator("#suggestion").get_by_text("Advice to the caller (no deployment)").wait_for()
     page.check("input[name=caller_told]")
     page.locator("button[type=submit].primary").dblclick()
     page.wait_for_url(lambda url: "/calls/new/" not in url)
@@ -150,3 +172,26 @@ def test_the_new_call_page_has_no_serious_accessibility_violations(log_in, live_
     page = log_in(UserFactory(role="call_handler"))
     page.goto(f"{live_server.url}/calls/new/")
     assert axe_violations(page) == []
+
+
+def test_a_failed_save_focuses_the_error_summary_and_keeps_the_dwelling(log_in, live_server):
+    """After a failed save the handler starts from what to fix, with the repeat caller
+    still on the screen; each link in the summary moves to its question."""
+    take_call(address=FIRST)
+    take_call(address="10 high street flat 2 ely cb74aa")
+    page = log_in(UserFactory(role="call_handler"))
+    _new_call(page, live_server)
+    page.keyboard.type(THIRD)
+    page.locator("#repeat-banner").wait_for()
+    page.select_option("select[name=fact_concern_type]", "welfare_check")
+    page.select_option("select[name=fact_caller_type]", "public")
+    page.locator("#suggestion-body").wait_for()
+    page.keyboard.press("Control+Enter")  # no channel, THRIVE or grade yet
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    assert "number 3" in page.locator("#repeat-banner").inner_text()
+    expect(page.get_by_role("region", name="Dwelling")).to_contain_text("Repeat caller")
+    page.keyboard.press("Tab")  # the first link: the channel
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "id_channel_0"

@@ -109,15 +109,16 @@ def test_the_admin_and_error_pages_send_the_security_headers(client, path):
 
 
 def test_a_server_error_page_sends_the_security_headers(client, handler, monkeypatch):
-    import triage.views
+    import core.views
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(triage.views, "dwelling_intake_summary", boom)
+    # Any page that fails will do: the account page, failing to read the user's tokens.
+    monkeypatch.setattr(core.views.selectors, "api_tokens_of", boom)
     client.raise_request_exception = False
     client.force_login(handler)
-    response = client.get(reverse("triage:dwelling-panel"), {"address": "1 High St"})
+    response = client.get(reverse("core:account"))
     assert response.status_code == 500
     assert_security_headers(response)
     assert _violations(response.content.decode()) == []

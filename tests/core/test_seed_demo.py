@@ -84,7 +84,7 @@ def seeded():
     return before
 
 
-def test_demo_referrals_are_opened_when_their_third_call_came(seeded):
+def test_demo_referrals_are_opened_when_their_last_trigger_call_came(seeded):
     from datetime import timedelta
 
     from referrals.models import Referral
@@ -95,7 +95,6 @@ def test_demo_referrals_are_opened_when_their_third_call_came(seeded):
         last_call = max(call.received_at for call in referral.trigger_calls.all())
         assert referral.triggered_at == last_call
         assert referral.triggered_at <= referral.created_at <= last_call + timedelta(minutes=5)
-        assert referral.created_at < seeded - timedelta(days=1) or referral.review_due
     manual = Referral.objects.filter(source="manual")
     assert manual.exists()
     assert all(referral.created_at < seeded - timedelta(days=1) for referral in manual)
@@ -164,3 +163,13 @@ def test_seeding_without_a_broker_prints_no_broker_warning_or_task_logs(tmp_path
     assert "No hostname was supplied" not in output
     assert "WARNING" not in output and "ERROR" not in output
     assert "celery.app.trace" not in output
+
+
+def test_the_demo_thrive_answers_are_choices_the_new_call_screen_offers():
+    from triage.demo import THRIVE_NOTES
+    from triage.forms import THRIVE_GUIDANCE
+
+    for answers in THRIVE_NOTES.values():
+        assert set(answers) == set(THRIVE_GUIDANCE)
+        for element, answer in answers.items():
+            assert answer in THRIVE_GUIDANCE[element][1], (element, answer)

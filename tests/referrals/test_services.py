@@ -378,16 +378,11 @@ def test_publishing_a_plan_twice_keeps_both_versions(triage_staff, supervisor):
 
 
 def test_the_handler_sees_the_latest_plan_at_intake(triage_staff):
-    from callers.selectors import dwelling_intake_summary
-
     dwelling = DwellingFactory()
     _plan(dwelling, triage_staff)
     _plan(dwelling, triage_staff, what_to_do="Version two.")
-    summary = dwelling_intake_summary(dwelling)
-    assert (summary["response_plan"]["version"], summary["response_plan"]["what_to_do"]) == (
-        2,
-        "Version two.",
-    )
+    plan = farmington.panel(dwelling).response_plan
+    assert (plan["version"], plan["what_to_do"]) == (2, "Version two.")
 
 
 @pytest.mark.parametrize(

@@ -590,3 +590,16 @@ def test_help_that_is_not_a_reason_is_shown_as_plain_help():
     assert "Why we ask" not in html
     assert '<p class="hint" id="id_end_helptext">Inclusive.</p>' in html
     assert 'aria-describedby="id_end_helptext"' in html
+
+
+def test_a_failed_save_says_at_once_that_a_raised_check_needs_a_reason(login, handler):
+    data = _form(fact_vulnerability_flags=["stated_suicidal_intent", "means_available"])
+    del data["grade"]
+    html = login(handler).post(reverse("triage:call-new"), data).content.decode()
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert (
+        '<a href="#id_check_CHECK-SUICIDE-MEANS" data-focus-link>Suicidal intent and the means '
+        "to act on it: give the reason there is no present risk.</a>"
+    ) in summary
+    assert 'href="#id_grade_0"' in summary
+    assert 'aria-describedby="id_check_CHECK-SUICIDE-MEANS_error"' in html

@@ -285,7 +285,7 @@ def test_the_intakes_window_query_selects_what_the_orm_selector_does(handler):
     for at in (window, timedelta(days=30, seconds=1), timedelta(days=3), timedelta(0)):
         call = take_call(received_at=NOW - at)
     take_call(received_at=NOW + timedelta(seconds=1), address="Flat 1, 10 High St, Ely CB7 4AA")
-    near, _ = intake_reads(call.dwelling_id, NOW)
+    near = intake_reads(call.dwelling_id, NOW)
     policy = farmington.policy_current()
     expected = farmington.window_calls(call.dwelling_id, NOW, policy).values_list(
         "id", "received_at"
@@ -304,7 +304,8 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
         call = take_call(received_at=NOW - at)
     live, parsed = ruleset_current()
 
-    near, (ruleset, rules) = intake_reads(call.dwelling_id, NOW)
+    near = intake_reads(call.dwelling_id, NOW)
+    ruleset, rules = near.ruleset
     expected = farmington.window_calls(
         call.dwelling_id, NOW, farmington.policy_current()
     ).values_list("id", "received_at")
@@ -315,7 +316,8 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
     assert (ruleset.pk, rules) == (live.pk, parsed)
 
     # No call in the window: the rule set still comes back.
-    near, (ruleset, _) = intake_reads(call.dwelling_id, NOW - timedelta(days=80))
+    near = intake_reads(call.dwelling_id, NOW - timedelta(days=80))
+    ruleset, _ = near.ruleset
     assert (near.near, ruleset.pk) == ([], live.pk)
 
     # A newer version published since: the next intake takes it.
@@ -326,7 +328,7 @@ def test_the_intakes_one_read_gives_the_window_and_the_live_rule_set(handler):
         status=RuleSet.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    _, (ruleset, _) = intake_reads(call.dwelling_id, NOW)
+    ruleset, _ = intake_reads(call.dwelling_id, NOW).ruleset
     assert ruleset.pk == newer.pk
 
 
@@ -336,14 +338,18 @@ def test_the_intakes_one_read_follows_a_newly_published_policy(handler):
 
     for days in (40, 20, 2):
         call = take_call(received_at=NOW - timedelta(days=days))
-    near, _ = intake_reads(call.dwelling_id, NOW)
+    near = intake_reads(call.dwelling_id, NOW)
     assert (near.policy.window_days, len(_window(near, NOW))) == (30, 2)
 
     farmington.policy_set(threshold=4, window_days=45)
-    near, _ = intake_reads(call.dwelling_id, NOW)
+    near = intake_reads(call.dwelling_id, NOW)
     assert (near.policy.threshold, near.policy.window_days) == (4, 45)
     assert len(_window(near, NOW)) == 3
     assert near.count("999").calls_in_window == 4 and near.count("999").due
+    assert near.open_referral is None
+    referral = Referral.objects.create(dwelling_id=call.dwelling_id, source="manual")
+    found = intake_reads(call.dwelling_id, NOW).open_referral
+    assert (found.id, found.status) == (referral.pk, "new")
 
 
 def test_taking_a_call_with_another_handlers_client_token_is_refused_not_dropped(handler):

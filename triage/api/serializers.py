@@ -5,7 +5,6 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from callers.selectors import dwelling_intake_summary
 from core.serializers import (
     StrictBooleanField,
     StrictCharField,
@@ -13,6 +12,7 @@ from core.serializers import (
     StrictIntegerField,
     StrictSerializer,
 )
+from referrals import farmington
 
 from .. import engine
 from ..models import Call, Decision
@@ -193,8 +193,19 @@ class OpenReferralSummarySerializer(serializers.Serializer):
 
 class DwellingSummarySerializer(serializers.Serializer):
     key = serializers.CharField()
-    address = serializers.CharField()
-    calls_30d = serializers.IntegerField()
+    address = serializers.CharField(
+        help_text="The dwelling's standard address, e.g. Flat 2, 10 High Street, Ely CB7 4AA."
+    )
+    calls_in_window = serializers.IntegerField(
+        help_text="The dwelling's calls counted by the repeat-caller policy in its window up "
+        "to this call, this call included (as counted when it was taken)."
+    )
+    window_days = serializers.IntegerField(
+        help_text="The repeat-caller policy's window in days (the live policy's)."
+    )
+    calls_30d = serializers.IntegerField(
+        help_text="Deprecated: the same number as calls_in_window, kept while clients move."
+    )
     open_referral = OpenReferralSummarySerializer(allow_null=True)
     response_plan = ResponsePlanSummarySerializer(allow_null=True)
 
@@ -251,9 +262,12 @@ class CallSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DwellingSummarySerializer(allow_null=True))
     def get_dwelling(self, call):
-        return dwelling_intake_summary(
-            call.dwelling, now=call.received_at, calls_30d=call.repeat_calls_30d
-        )
+        if call.dwelling_id is None:
+            return None
+        summaries = self.context.get("dwelling_summaries")
+        if summaries is None or call.pk not in summaries:
+            summaries = farmington.summaries_for_calls([call])
+        return summaries[call.pk]
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, call):

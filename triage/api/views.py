@@ -5,10 +5,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callers.selectors import intake_prefetches
+from callers.selectors import plan_prefetch
 from core.api import LoggedListMixin
 from core.roles import ALL_ROLES, HasRole, Role
 from core.services import log_consultation
+from referrals import farmington
 
 from .. import engine, services
 from ..models import Call, Decision
@@ -34,8 +35,11 @@ class EvaluateView(APIView):
     def post(self, request):
         serializer = EvaluateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        facts = serializer.validated_data["facts"]
         _, rules = ruleset_current()
-        suggestion = engine.evaluate(serializer.validated_data["facts"], rules)
+        # The count is given, not the channel: it is taken to be one the policy counts.
+        due = farmington.policy_current().reached(facts.repeat_calls_30d)
+        suggestion = engine.evaluate(facts, rules, repeat_due=due)
         return Response(suggestion.to_dict())
 
 
@@ -62,7 +66,14 @@ class CallViewSet(
             queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"),
             to_attr="latest_decisions",
         )
-        return calls_visible_to(self.request.user).prefetch_related(latest, *intake_prefetches())
+        return calls_visible_to(self.request.user).prefetch_related(latest, plan_prefetch())
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            # A page of calls: their dwellings' open referrals in one query.
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["dwelling_summaries"] = farmington.summaries_for_calls(list(args[0]))
+        return super().get_serializer(*args, **kwargs)
 
     def list_justification(self, request) -> str:
         return "call list (API)"
@@ -77,18 +88,20 @@ class CallViewSet(
         serializer = CallCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # The answer shows the dwelling's summary: a read, logged with the call.
-        call, created = services.call_create(
+        intake = services.call_intake(
             handler=request.user, summary_shown=True, **serializer.validated_data
         )
-        if created:
+        call = intake.call
+        if intake.created:
             call.latest_decisions = []  # a call just taken has no decision yet
         elif call.dwelling_id is not None:  # the first call, answered again
             log_consultation(
                 user=request.user, obj=call.dwelling, justification=services.LIVE_INTAKE
             )
+        context = {"dwelling_summaries": {call.pk: intake.summary}}
         return Response(
-            CallSerializer(call).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            CallSerializer(call, context=context).data,
+            status=status.HTTP_201_CREATED if intake.created else status.HTTP_200_OK,
         )
 
     @extend_schema(

@@ -162,7 +162,10 @@ def _told(call, agency) -> str:
     """What the handler told the caller: the rule set's advice for the agency sent."""
     if agency is None or agency == call.suggested_agency:
         return call.suggestion["caller_advice"]
-    return "Police will not attend. We have passed your concern on; call back if anything changes."
+    advice = (call.ruleset.document.get("caller_advice") or {}) if call.ruleset_id else {}
+    return advice.get(agency) or (
+        "Police will not attend. We have passed your concern on; call back if anything changes."
+    )
 
 
 def _date_referral_opened_by(call) -> Referral | None:

@@ -1,0 +1,798 @@
+"""Operation Farmington's impact: did the referral help? (issue 24)
+
+Per referral, the dwelling's calls in the ``window_days`` days before and after the
+referral's anchor, by channel, and the police deployments among them; for a cohort
+(referrals anchored in a period), totals, medians and the change, the top callers, and the
+same split by how the referral closed and by the actions taken; beside it, a comparison
+group of dwellings that came within one call of the trigger and were not referred. The
+report page, its CSV and print views (dashboards) and the API read it from here.
+
+Counting rules (the API's contract):
+
+- The anchor is ``triggered_at``: the call that completed the repeat-call window. A manual
+  referral has no triggering call: it is anchored at ``created_at``, when it was raised.
+- ``calls_before``: the dwelling's calls (999 and 101) with
+  ``anchor - N days < received_at <= anchor`` (the triggering calls included);
+  ``calls_after``: ``anchor < received_at <= anchor + N days``. Days of 24 hours.
+- A police deployment is a call whose current decision had police attend.
+- A referral is complete once its after-window has passed (``anchor + N days <= now``).
+  Incomplete referrals are listed apart and never counted in totals, medians or groups.
+- The period selects referrals by the Europe/London day of their anchor, inclusive.
+
+Costs are estimates from unit costs the reader sets (``UnitCosts``): police deployments ×
+officer hours per deployment × the cost of an officer hour, and calls × call-handling
+minutes × the cost of a call-taker minute.
+
+The comparison group (regression to the mean: a dwelling picked at its busiest tends to
+call less afterwards anyway): under the live repeat-caller policy, each dwelling whose
+counted calls reached ``threshold - 1`` within the policy's window at a call in the period,
+anchored at the first such call, and never referred up to the end of its after-window; its
+calls before and after that anchor are counted as a referral's are.
+"""
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.days import local_midnight
+from triage.models import Call
+
+from . import farmington
+from .farmington import Policy
+from .models import Referral, ReferralAction
+
+DEFAULT_WINDOW_DAYS = 90
+WINDOW_DAYS_RANGE = (7, 365)
+# Operation Farmington's evidence was "the top 16 callers".
+DEFAULT_TOP = 16
+TOP_RANGE = (1, 200)
+SOURCES = ("", Referral.Source.AUTOMATIC, Referral.Source.MANUAL)
+
+# Referrals whose dwelling and dates are read per query (SQLite's parameter limit).
+DETAIL_BATCH = 500
+
+OPEN = "open"
+NO_ACTION = "none"
+OPEN_LABEL = "Still open"
+NO_ACTION_LABEL = "No action recorded"
+CLOSED_WITHOUT_OUTCOME_LABEL = "Closed, no outcome recorded"
+
+
+@dataclass(frozen=True)
+class CostField:
+    """One unit cost the reader sets: its parameter, words, range and the default's basis."""
+
+    name: str
+    label: str
+    least: Decimal
+    most: Decimal
+    unit: str
+    basis: str
+
+
+# The defaults are assumptions, shown with every estimate; a force replaces them with its
+# own figures. The hours per deployment match the supervisor dashboard's average deployment
+# (dashboards.selectors.DEFAULT_HOURS; a test holds the two equal).
+COST_FIELDS = (
+    CostField(
+        "deployment_hours",
+        "Officer hours per police deployment",
+        Decimal("0.25"),
+        Decimal("24"),
+        "hours",
+        "the supervisor dashboard's average deployment: officer time one attended call takes",
+    ),
+    CostField(
+        "officer_hour_cost",
+        "Cost of an officer hour (£)",
+        Decimal("1"),
+        Decimal("500"),
+        "£",
+        "an assumption: roughly a constable's hour with on-costs; use your finance team's rate",
+    ),
+    CostField(
+        "call_minutes",
+        "Call-handling minutes per call",
+        Decimal("0.5"),
+        Decimal("240"),
+        "minutes",
+        "an assumption: talking and wrap-up for a typical call; use your control room's "
+        "average handling time",
+    ),
+    CostField(
+        "call_minute_cost",
+        "Cost of a call-taker minute (£)",
+        Decimal("0.01"),
+        Decimal("50"),
+        "£",
+        "an assumption: about £24 an hour with on-costs; use your finance team's rate",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """What a police deployment and a call cost, as the reader sets them."""
+
+    deployment_hours: Decimal = Decimal("2")
+    officer_hour_cost: Decimal = Decimal("40")
+    call_minutes: Decimal = Decimal("10")
+    call_minute_cost: Decimal = Decimal("0.40")
+
+    def estimate(
+        self, *, calls_before: int, calls_after: int, police_before: int, police_after: int
+    ) -> "Estimate":
+        hours = self.deployment_hours
+        minutes = self.call_minutes
+        return Estimate(
+            officer_hours_before=police_before * hours,
+            officer_hours_after=police_after * hours,
+            call_taker_hours_before=calls_before * minutes / 60,
+            call_taker_hours_after=calls_after * minutes / 60,
+            cost_before=police_before * hours * self.officer_hour_cost
+            + calls_before * minutes * self.call_minute_cost,
+            cost_after=police_after * hours * self.officer_hour_cost
+            + calls_after * minutes * self.call_minute_cost,
+        )
+
+    def params(self) -> dict[str, str]:
+        """The unit costs as query parameters (each as the reader would type it)."""
+        return {f.name: plain(getattr(self, f.name)) for f in COST_FIELDS}
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 2, 0.4, 12.5."""
+    return f"{value.normalize():f}"
+
+
+def money(value: Decimal) -> Decimal:
+    """Pounds to the penny, rounded half up."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def tenths(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Officer and call-taker time and cost of some calls, before and after (unrounded)."""
+
+    officer_hours_before: Decimal
+    officer_hours_after: Decimal
+    call_taker_hours_before: Decimal
+    call_taker_hours_after: Decimal
+    cost_before: Decimal
+    cost_after: Decimal
+
+    @property
+    def officer_hours_saved(self) -> Decimal:
+        return self.officer_hours_before - self.officer_hours_after
+
+    @property
+    def call_taker_hours_saved(self) -> Decimal:
+        return self.call_taker_hours_before - self.call_taker_hours_after
+
+    @property
+    def cost_saved(self) -> Decimal:
+        return self.cost_before - self.cost_after
+
+
+class ReferralCounts(NamedTuple):
+    """One referral's calls before and after its anchor: a row of the counting query, kept
+    as the tuple it is read as (a cohort can be a hundred thousand referrals)."""
+
+    id: int
+    dwelling_id: int
+    source: str
+    status: str
+    outcome: str
+    complete: bool
+    before_999: int
+    calls_before: int
+    after_999: int
+    calls_after: int
+    police_before: int
+    police_after: int
+
+    @property
+    def before_101(self) -> int:
+        return self.calls_before - self.before_999
+
+    @property
+    def after_101(self) -> int:
+        return self.calls_after - self.after_999
+
+    @property
+    def change(self) -> int:
+        """After minus before: negative when calls fell."""
+        return self.calls_after - self.calls_before
+
+    @property
+    def change_pct(self) -> float | None:
+        return _pct_change(self.calls_before, self.calls_after)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Referral.Status.CLOSED
+
+    @property
+    def closed_as(self) -> str:
+        """The outcome group: the outcome's code, or "open"."""
+        return OPEN if self.is_open else self.outcome
+
+
+@dataclass(frozen=True)
+class ReferralImpact:
+    """One referral as the page, the CSV and the API show it: its counts, its dwelling,
+    its anchor and the estimates from the unit costs."""
+
+    counts: ReferralCounts
+    dwelling_key: str
+    dwelling_address: str
+    triggered_at: datetime | None
+    anchored_at: datetime
+    window_ends_at: datetime
+    actions: tuple[str, ...]
+    estimate: "Estimate"
+
+    def __getattr__(self, name):
+        # The counts' fields and properties read as the referral's own.
+        return getattr(self.counts, name)
+
+    @property
+    def outcome_label(self) -> str:
+        if self.counts.is_open:
+            return OPEN_LABEL
+        if not self.counts.outcome:
+            return CLOSED_WITHOUT_OUTCOME_LABEL
+        return Referral.Outcome(self.counts.outcome).label
+
+    @property
+    def status_label(self) -> str:
+        return Referral.Status(self.counts.status).label
+
+    @property
+    def source_label(self) -> str:
+        return Referral.Source(self.counts.source).label
+
+    @property
+    def action_labels(self) -> list[str]:
+        return [ReferralAction.Kind(kind).label for kind in self.actions]
+
+
+def _pct_change(before: int, after: int) -> float | None:
+    """The change as a percentage of before (negative: fell), to one decimal place."""
+    if not before:
+        return None
+    return round(100 * (after - before) / before, 1)
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A cohort's complete referrals, counted; its incomplete ones only numbered."""
+
+    referrals: int
+    incomplete: int
+    before_999: int
+    before_101: int
+    after_999: int
+    after_101: int
+    police_before: int
+    police_after: int
+    median_before: float | None
+    median_after: float | None
+    median_change: float | None
+    fell: int
+    estimate: Estimate
+
+    @property
+    def calls_before(self) -> int:
+        return self.before_999 + self.before_101
+
+    @property
+    def calls_after(self) -> int:
+        return self.after_999 + self.after_101
+
+    @property
+    def change(self) -> int:
+        return self.calls_after - self.calls_before
+
+    @property
+    def change_pct(self) -> float | None:
+        return _pct_change(self.calls_before, self.calls_after)
+
+
+def summarise(rows: Iterable[ReferralCounts], costs: UnitCosts) -> Summary:
+    """Totals and medians over the complete referrals of ``rows``; the incomplete ones
+    are only numbered."""
+    incomplete = 0
+    b999 = before = a999 = after = pb = pa = fell = 0
+    befores, afters, changes = [], [], []
+    for row in rows:
+        if not row.complete:
+            incomplete += 1
+            continue
+        b999 += row.before_999
+        before += row.calls_before
+        a999 += row.after_999
+        after += row.calls_after
+        pb += row.police_before
+        pa += row.police_after
+        befores.append(row.calls_before)
+        afters.append(row.calls_after)
+        changes.append(row.calls_after - row.calls_before)
+        fell += row.calls_after < row.calls_before
+    return Summary(
+        referrals=len(befores),
+        incomplete=incomplete,
+        before_999=b999,
+        before_101=before - b999,
+        after_999=a999,
+        after_101=after - a999,
+        police_before=pb,
+        police_after=pa,
+        median_before=_median(befores),
+        median_after=_median(afters),
+        median_change=_median(changes),
+        fell=fell,
+        estimate=costs.estimate(
+            calls_before=before, calls_after=after, police_before=pb, police_after=pa
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """A split of the cohort: how referrals closed, or an action taken."""
+
+    key: str
+    label: str
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Dwellings that came within one call of the trigger and were not referred."""
+
+    dwellings: int
+    incomplete: int
+    calls_before: int
+    calls_after: int
+    median_before: float | None
+    median_after: float | None
+    median_change: float | None
+    fell: int
+    within: int  # the counted calls in the policy's window that made a near miss
+
+    @property
+    def change(self) -> int:
+        return self.calls_after - self.calls_before
+
+    @property
+    def change_pct(self) -> float | None:
+        return _pct_change(self.calls_before, self.calls_after)
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    start: date
+    end: date
+    window_days: int
+    source: str
+    costs: UnitCosts
+    top_n: int
+    policy: Policy
+    as_of: datetime
+    rows: list[ReferralCounts]  # every referral anchored in the period, oldest first
+    actions: dict[int, tuple[str, ...]]  # the kinds of action taken, by referral
+    totals: Summary
+    top: list[ReferralCounts]  # the top callers: complete, most calls before first
+    top_totals: Summary
+    by_outcome: list[Group]
+    by_action: list[Group]
+    comparison: Comparison
+
+    @property
+    def complete(self) -> list[ReferralCounts]:
+        return [r for r in self.rows if r.complete]
+
+    @property
+    def incomplete(self) -> list[ReferralCounts]:
+        return [r for r in self.rows if not r.complete]
+
+    @property
+    def beyond_comparison(self) -> float | None:
+        """How many percentage points more the cohort's calls fell than the comparison
+        group's (positive: the cohort fell further)."""
+        ours, theirs = self.totals.change_pct, self.comparison.change_pct
+        if ours is None or theirs is None:
+            return None
+        return round(theirs - ours, 1)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 months: from the day after the same date a year ago to today."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + timedelta(days=1), today
+
+
+def impact_report(
+    *,
+    start: date,
+    end: date,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    costs: UnitCosts | None = None,
+    top: int = DEFAULT_TOP,
+    source: str = "",
+    now: datetime | None = None,
+    policy: Policy | None = None,
+) -> ImpactReport:
+    """The impact report for referrals anchored on London days start..end (inclusive):
+    one query counts every referral's calls, one reads the actions taken, one finds the
+    comparison group. ``ImpactReport.rows`` are counts only: ``referral_details`` reads
+    the dwelling and dates of the referrals a page shows."""
+    costs = costs or UnitCosts()
+    now = now or timezone.now()
+    policy = policy or farmington.policy_current()
+    start_at, end_at = local_midnight(start), local_midnight(end + timedelta(days=1))
+    window = timedelta(days=window_days)
+    rows = referral_counts(start_at=start_at, end_at=end_at, window=window, now=now, source=source)
+    actions = referral_actions(start_at=start_at, end_at=end_at, source=source)
+    complete = [r for r in rows if r.complete]
+    top_rows = sorted(complete, key=lambda r: (-r.calls_before, -r.police_before, r.id))[:top]
+    return ImpactReport(
+        start=start,
+        end=end,
+        window_days=window_days,
+        source=source,
+        costs=costs,
+        top_n=top,
+        policy=policy,
+        as_of=now,
+        rows=rows,
+        actions=actions,
+        totals=summarise(rows, costs),
+        top=top_rows,
+        top_totals=summarise(top_rows, costs),
+        by_outcome=_by_outcome(rows, costs),
+        by_action=_by_action(rows, actions, costs),
+        comparison=comparison_group(
+            start_at=start_at, end_at=end_at, window=window, now=now, policy=policy
+        ),
+    )
+
+
+def _by_outcome(rows: list[ReferralCounts], costs: UnitCosts) -> list[Group]:
+    """One group per outcome (in the outcomes' order), then the open referrals; groups
+    without referrals are left out."""
+    groups: dict[str, list[ReferralCounts]] = {}
+    for row in rows:
+        groups.setdefault(row.closed_as, []).append(row)
+    labels = dict(Referral.Outcome.choices)
+    return [
+        Group(
+            key=key or "closed",
+            label=OPEN_LABEL if key == OPEN else labels.get(key, CLOSED_WITHOUT_OUTCOME_LABEL),
+            summary=summarise(groups[key], costs),
+        )
+        for key in [*labels, "", OPEN]
+        if key in groups
+    ]
+
+
+def _by_action(
+    rows: list[ReferralCounts], actions: dict[int, tuple[str, ...]], costs: UnitCosts
+) -> list[Group]:
+    """One group per kind of action taken (a referral with several kinds is in each),
+    then the referrals with no action recorded; empty groups are left out."""
+    groups: dict[str, list[ReferralCounts]] = {}
+    for row in rows:
+        for kind in actions.get(row.id, (NO_ACTION,)):
+            groups.setdefault(kind, []).append(row)
+    labels = dict(ReferralAction.Kind.choices)
+    return [
+        Group(
+            key=key,
+            label=NO_ACTION_LABEL if key == NO_ACTION else labels[key],
+            summary=summarise(groups[key], costs),
+        )
+        for key in [*labels, NO_ACTION]
+        if key in groups
+    ]
+
+
+def _anchored(prefix: str = ""):
+    """A referral's anchor: its triggering call, or when it was raised (manual)."""
+    return Coalesce(f"{prefix}triggered_at", f"{prefix}created_at")
+
+
+def referral_counts(
+    *, start_at: datetime, end_at: datetime, window: timedelta, now: datetime, source: str = ""
+) -> list[ReferralCounts]:
+    """Every referral anchored in [start_at, end_at), oldest first, with its calls before
+    and after: one grouped query, a join to each dwelling's calls within the window either
+    side of the anchor, counted by channel and police attendance.
+
+    The query is the ORM's; its rows are read through a cursor, as plain tuples: at 160,000
+    referrals (5M calls) Django's per-row converters and the datetimes took longer than
+    the query, so the rows carry no datetime (``referral_details`` reads those for the
+    referrals shown). bench/bench_impact.py prints its time.
+    """
+    near = Q(dwelling__calls__received_at__gt=F("anchored") - window) & Q(
+        dwelling__calls__received_at__lte=F("anchored") + window
+    )
+    before = Q(w__received_at__lte=F("anchored"))
+    after = Q(w__received_at__gt=F("anchored"))
+    emergency, police = Q(w__channel=Call.Channel.EMERGENCY), Q(w__final_police_attend=True)
+    referrals = Referral.objects.annotate(anchored=_anchored()).filter(
+        anchored__gte=start_at, anchored__lt=end_at
+    )
+    if source:
+        referrals = referrals.filter(source=source)
+    fields = ("id", "dwelling_id", "source", "status", "outcome", "anchored")
+    query = (
+        referrals.annotate(
+            w=FilteredRelation("dwelling__calls", condition=near),
+            complete=ExpressionWrapper(Q(anchored__lte=now - window), BooleanField()),
+        )
+        .values(*fields, "complete")
+        .annotate(
+            b999=Count("w", filter=before & emergency),
+            b=Count("w", filter=before),
+            a999=Count("w", filter=after & emergency),
+            a=Count("w", filter=after),
+            pb=Count("w", filter=before & police),
+            pa=Count("w", filter=after & police),
+        )
+        .order_by("anchored", "id")
+        .values_list(
+            "id",
+            "dwelling_id",
+            "source",
+            "status",
+            "outcome",
+            "complete",
+            "b999",
+            "b",
+            "a999",
+            "a",
+            "pb",
+            "pa",
+        )
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # booleans come back as 0 and 1
+        return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
+    return list(map(ReferralCounts._make, rows))
+
+
+def referral_actions(
+    *, start_at: datetime, end_at: datetime, source: str = ""
+) -> dict[int, tuple[str, ...]]:
+    """The kinds of action taken for each referral anchored in [start_at, end_at), in the
+    kinds' order, each once."""
+    actions = (
+        ReferralAction.objects.annotate(anchored=_anchored("referral__"))
+        .filter(anchored__gte=start_at, anchored__lt=end_at)
+        .values_list("referral_id", "kind")
+        .distinct()
+        .order_by()
+    )
+    if source:
+        actions = actions.filter(referral__source=source)
+    kinds: dict[int, list[str]] = {}
+    for referral_id, kind in actions:
+        kinds.setdefault(referral_id, []).append(kind)
+    order = {kind: i for i, kind in enumerate(ReferralAction.Kind.values)}
+    return {pk: tuple(sorted(found, key=order.__getitem__)) for pk, found in kinds.items()}
+
+
+def referral_details(
+    rows: list[ReferralCounts],
+    *,
+    window_days: int,
+    costs: UnitCosts,
+    actions: dict[int, tuple[str, ...]],
+) -> list[ReferralImpact]:
+    """The referrals of ``rows`` as pages show them, in the same order: one query for
+    their dwellings and dates (in batches, for a CSV of every referral)."""
+    window = timedelta(days=window_days)
+    found = {}
+    ids = [row.id for row in rows]
+    for i in range(0, len(ids), DETAIL_BATCH):
+        batch = (
+            Referral.objects.filter(pk__in=ids[i : i + DETAIL_BATCH])
+            .annotate(anchored=_anchored())
+            .values_list("pk", "dwelling__key", "dwelling__address", "triggered_at", "anchored")
+        )
+        found.update({row[0]: row[1:] for row in batch})
+    shown = []
+    for row in rows:
+        if row.id not in found:
+            continue  # erased since it was counted
+        key, address, triggered_at, anchored_at = found[row.id]
+        shown.append(
+            ReferralImpact(
+                counts=row,
+                dwelling_key=key,
+                dwelling_address=address,
+                triggered_at=triggered_at,
+                anchored_at=anchored_at,
+                window_ends_at=anchored_at + window,
+                actions=actions.get(row.id, ()),
+                estimate=costs.estimate(
+                    calls_before=row.calls_before,
+                    calls_after=row.calls_after,
+                    police_before=row.police_before,
+                    police_after=row.police_after,
+                ),
+            )
+        )
+    return shown
+
+
+# --- the comparison group --------------------------------------------------------------
+
+
+def _shift(expression: str, seconds: int) -> str:
+    """SQL for ``expression`` moved by ``seconds`` exactly (days of 24 hours)."""
+    if connection.vendor == "postgresql":
+        return f"({expression} + INTERVAL '{seconds} seconds')"
+    if connection.vendor == "sqlite":
+        _register_sqlite_shift()
+        return f"impact_shift({expression}, {seconds})"
+    raise NotImplementedError(f"the impact report does not support {connection.vendor}")
+
+
+def _sqlite_shift(value, seconds):
+    # Django stores SQLite datetimes as str(naive UTC datetime); the result compares
+    # correctly as text with values in that format.
+    if value is None:
+        return None
+    return str(datetime.fromisoformat(value) + timedelta(seconds=seconds))
+
+
+def _register_sqlite_shift():
+    connection.ensure_connection()
+    connection.connection.create_function("impact_shift", 2, _sqlite_shift, deterministic=True)
+
+
+def comparison_group(
+    *, start_at: datetime, end_at: datetime, window: timedelta, now: datetime, policy: Policy
+) -> Comparison:
+    """Dwellings that came within one call of the trigger at a call in [start_at, end_at)
+    and were not referred, with their calls before and after that call.
+
+    One query: LAG over each dwelling's counted calls (in time order) finds the call
+    ``threshold - 2`` back; where it is within the policy's window, this call brought the
+    dwelling within one call of the trigger; the first such call in the period is the
+    anchor (MIN over the dwelling's calls), around which its calls are counted as a
+    referral's are; dwellings with a referral anchored by the end of their after-window are
+    left out. Answers a histogram (complete, before, after, dwellings), a few hundred rows
+    at most, from which the totals and medians are taken. Raw SQL: window functions over
+    every call of the period, which the ORM cannot say; bench/bench_impact.py prints its
+    time (see the README's benchmarks table).
+    """
+    ops = connection.ops
+    n = int(window.total_seconds())
+    w = int(policy.window.total_seconds())
+    back = policy.threshold - 2
+    params = {
+        "scan_from": ops.adapt_datetimefield_value(start_at - max(window, policy.window)),
+        "scan_to": ops.adapt_datetimefield_value(end_at + window),
+        "start_at": ops.adapt_datetimefield_value(start_at),
+        "end_at": ops.adapt_datetimefield_value(end_at),
+        "now": ops.adapt_datetimefield_value(now),
+    }
+    if policy.channels >= frozenset(Call.Channel.values):
+        counted, partition = "1", "c.dwelling_id"
+    else:
+        channels = sorted(policy.channels)
+        marks = ", ".join(f"%(channel{i})s" for i in range(len(channels)))
+        params.update({f"channel{i}": channel for i, channel in enumerate(channels)})
+        counted = f"CASE WHEN c.channel IN ({marks}) THEN 1 ELSE 0 END"
+        partition = f"c.dwelling_id, {counted}"
+    calls = connection.ops.quote_name(Call._meta.db_table)
+    referrals = connection.ops.quote_name(Referral._meta.db_table)
+    # Only table names, constants and placeholders are formatted in; values are parameters.
+    sql = f"""
+        WITH lagged AS (
+            SELECT c.dwelling_id, c.received_at, {counted} AS counted,
+                   LAG(c.received_at, {back}) OVER (
+                       PARTITION BY {partition} ORDER BY c.received_at, c.id
+                   ) AS first_at
+            FROM {calls} c
+            WHERE c.dwelling_id IS NOT NULL
+              AND c.received_at >= %(scan_from)s AND c.received_at < %(scan_to)s
+        ),
+        marked AS (
+            SELECT dwelling_id, received_at,
+                   MIN(CASE WHEN counted = 1
+                             AND first_at >= {_shift("received_at", -w)}
+                             AND received_at >= %(start_at)s AND received_at < %(end_at)s
+                            THEN received_at END)
+                       OVER (PARTITION BY dwelling_id) AS anchor
+            FROM lagged
+        ),
+        per AS (
+            SELECT dwelling_id, anchor,
+                   SUM(CASE WHEN received_at > {_shift("anchor", -n)} AND received_at <= anchor
+                            THEN 1 ELSE 0 END) AS before,
+                   SUM(CASE WHEN received_at > anchor AND received_at <= {_shift("anchor", n)}
+                            THEN 1 ELSE 0 END) AS after
+            FROM marked
+            WHERE anchor IS NOT NULL
+            GROUP BY dwelling_id, anchor
+        ),
+        kept AS (
+            SELECT CASE WHEN {_shift("per.anchor", n)} <= %(now)s THEN 1 ELSE 0 END AS complete,
+                   per.before, per.after
+            FROM per
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {referrals} r
+                WHERE r.dwelling_id = per.dwelling_id
+                  AND COALESCE(r.triggered_at, r.created_at) <= {_shift("per.anchor", n)}
+            )
+        )
+        SELECT complete, before, after, COUNT(*) FROM kept GROUP BY complete, before, after
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        histogram = cursor.fetchall()
+    return _comparison(histogram, within=policy.threshold - 1)
+
+
+def _comparison(histogram, *, within: int) -> Comparison:
+    done = [(int(b), int(a), int(k)) for complete, b, a, k in histogram if complete]
+    incomplete = sum(int(k) for complete, _, _, k in histogram if not complete)
+    return Comparison(
+        dwellings=sum(k for _, _, k in done),
+        incomplete=incomplete,
+        calls_before=sum(b * k for b, _, k in done),
+        calls_after=sum(a * k for _, a, k in done),
+        median_before=_weighted_median([(b, k) for b, _, k in done]),
+        median_after=_weighted_median([(a, k) for _, a, k in done]),
+        median_change=_weighted_median([(a - b, k) for b, a, k in done]),
+        fell=sum(k for b, a, k in done if a < b),
+        within=within,
+    )
+
+
+def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many times): as statistics.median would
+    give over the values written out."""
+    total = sum(k for _, k in pairs)
+    if not total:
+        return None
+    ordered = sorted(pairs)
+
+    def nth(i: int) -> int:  # the i-th value (from 0) of the values written out
+        seen = 0
+        for value, k in ordered:
+            seen += k
+            if i < seen:
+                return value
+        raise IndexError(i)  # pragma: no cover - i < total
+
+    if total % 2:
+        return float(nth(total // 2))
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
