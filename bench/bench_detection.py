@@ -77,8 +77,7 @@ def _add_indexes(out):
 def _clear_referrals():
     from django.db import connection
 
-    from callers.models import DetectionRun
-    from referrals.models import Referral
+    from referrals.models import DetectionRun, Referral
 
     with connection.cursor() as cur:
         cur.execute(f"TRUNCATE {Referral._meta.db_table} RESTART IDENTITY CASCADE")

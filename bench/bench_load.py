@@ -347,8 +347,8 @@ def steady_state():
     from django.db import connection
     from django.utils import timezone
 
-    from referrals.farmington import detect_repeat_callers
     from dashboards.models import DailyCallStat
+    from referrals.farmington import detect_repeat_callers
     from triage.models import Call
 
     run = detect_repeat_callers(full_history=True, trigger="bench")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import CaseworkAdmin
 
-from .models import DetectionRun, Dwelling, GazetteerAddress, ResponsePlan
+from .models import Dwelling, GazetteerAddress, ResponsePlan
 
 
 @admin.register(Dwelling)
@@ -25,29 +25,6 @@ class GazetteerAddressAdmin(admin.ModelAdmin):
 
     list_display = ("uprn", "address", "key", "updated_at")
     search_fields = ("uprn", "key", "street", "postcode")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(DetectionRun)
-class DetectionRunAdmin(admin.ModelAdmin):
-    """The record of repeat-caller detection runs; written only by the runs themselves."""
-
-    list_display = (
-        "started_at",
-        "trigger",
-        "full_history",
-        "status",
-        "calls_scanned",
-        "dwellings_found",
-        "referrals_opened",
-        "duration",
-    )
-    list_filter = ("status", "trigger", "full_history")
 
     def has_add_permission(self, request):
         return False

@@ -68,38 +68,6 @@ class ResponsePlan(models.Model):
         return self.review_by < (today or timezone.localdate())
 
 
-class DetectionRun(models.Model):
-    """One run of repeat-caller detection (nightly task or command), shown to supervisors."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running"
-        FINISHED = "finished"
-        FAILED = "failed"
-        SKIPPED = "skipped", "Skipped (another run was going)"
-
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    as_of = models.DateTimeField(help_text="Calls received up to this moment were scanned.")
-    full_history = models.BooleanField(default=False)
-    NIGHTLY = "nightly"  # the beat's run; others: command, import, manual
-    trigger = models.CharField(max_length=20, default=NIGHTLY)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    calls_scanned = models.PositiveIntegerField(default=0)
-    dwellings_found = models.PositiveIntegerField(default=0)
-    referrals_opened = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-
-    def __str__(self):
-        return f"Detection {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
-
-    @property
-    def duration(self):
-        return self.finished_at - self.started_at if self.finished_at else None
-
-
 class GazetteerAddress(models.Model):
     """One addressable dwelling from the council gazetteer (LLPG), by UPRN.
 

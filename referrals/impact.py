@@ -54,8 +54,20 @@ WINDOW_DAYS_RANGE = (7, 365)
 # Operation Farmington's evidence was "the top 16 callers".
 DEFAULT_TOP = 16
 TOP_RANGE = (1, 200)
-SOURCES = ("", Referral.Source.AUTOMATIC, Referral.Source.MANUAL)
+WINDOW_DAYS_MESSAGE = (
+    f"Enter a number of days from {WINDOW_DAYS_RANGE[0]} to {WINDOW_DAYS_RANGE[1]}."
+)
+TOP_MESSAGE = f"Enter a number of callers from {TOP_RANGE[0]} to {TOP_RANGE[1]}."
+END_BEFORE_START = "The end date must be the same as or after the start date."
 
+# What the processing log says each listed referral was read for.
+LOG_JUSTIFICATION = "Farmington impact report"
+# How to read the cohort beside the comparison group: on the page, the print and the API.
+READING = (
+    "Dwellings picked at their busiest tend to call less afterwards anyway (regression to "
+    "the mean), so read the referrals' fall beside the comparison group's: only the "
+    "difference between the two may be the team's doing."
+)
 # Referrals whose dwelling and dates are read per query (SQLite's parameter limit).
 DETAIL_BATCH = 500
 
@@ -76,6 +88,12 @@ class CostField:
     most: Decimal
     unit: str
     basis: str
+
+    @property
+    def message(self) -> str:
+        """What to enter when the value will not do."""
+        what = "an amount in pounds" if self.unit == "£" else f"a number of {self.unit}"
+        return f"Enter {what} from {plain(self.least)} to {plain(self.most)}."
 
 
 # The defaults are assumptions, shown with every estimate; a force replaces them with its
@@ -421,6 +439,29 @@ class ImpactReport:
         if ours is None or theirs is None:
             return None
         return round(theirs - ours, 1)
+
+
+def describe_query(report: ImpactReport) -> str:
+    """The report's parameters as the processing log records them (no free text)."""
+    text = f"start={report.start} end={report.end} window_days={report.window_days}"
+    return text + (f" source={report.source}" if report.source else "")
+
+
+def comparison_definition(report: ImpactReport) -> str:
+    """Who is in the comparison group, in words."""
+    policy = report.policy
+    return (
+        f"Dwellings whose {policy.channels_text} reached {policy.threshold - 1} within "
+        f"{policy.window_days} days (one short of the live policy, {policy.describe()}) at a "
+        f"call between {day_text(report.start)} and {day_text(report.end)}, counted from the "
+        f"first such call, {report.window_days} days either side as for referrals; dwellings "
+        "referred by the end of that time are left out."
+    )
+
+
+def day_text(day: date) -> str:
+    """A day as people read it everywhere: 7 Dec 2026."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def default_period(today: date) -> tuple[date, date]:

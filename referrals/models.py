@@ -61,6 +61,40 @@ class RepeatPolicy(models.Model):
         return f"Repeat-caller policy v{self.version} ({self.get_status_display()})"
 
 
+class DetectionRun(models.Model):
+    """One run of repeat-caller detection (nightly task or command), shown to supervisors.
+    Its table keeps the name it had when detection lived in callers."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        FINISHED = "finished"
+        FAILED = "failed"
+        SKIPPED = "skipped", "Skipped (another run was going)"
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateTimeField(help_text="Calls received up to this moment were scanned.")
+    full_history = models.BooleanField(default=False)
+    NIGHTLY = "nightly"  # the beat's run; others: command, import, manual
+    trigger = models.CharField(max_length=20, default=NIGHTLY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    calls_scanned = models.PositiveIntegerField(default=0)
+    dwellings_found = models.PositiveIntegerField(default=0)
+    referrals_opened = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "callers_detectionrun"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Detection {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
 class ReferralQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Referral.Status.CLOSED)

@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from callers.models import DetectionRun
 from config.celery import TRANSIENT_RETRY
 
 from . import farmington
+from .models import DetectionRun
 from .services import referrals_flag_inactive
 
 

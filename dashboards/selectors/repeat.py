@@ -7,8 +7,8 @@ from functools import cached_property
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
-from callers.models import DetectionRun, Dwelling
-from referrals.models import Referral
+from callers.models import Dwelling
+from referrals.models import DetectionRun, Referral
 
 from ..models import DwellingDailyStat
 from ..services import local_midnight, monday, repeat_share_days

@@ -31,11 +31,10 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from callers.models import DetectionRun
 from core.rows import field_value
 from triage.models import Call
 
-from ..models import Referral
+from ..models import DetectionRun, Referral
 from .opening import referrals_open_automatic
 from .policy import Policy, policy_current
 

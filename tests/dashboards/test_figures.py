@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from callers.models import DetectionRun, Dwelling
+from callers.models import Dwelling
 from dashboards.selectors import Dashboard, Period
 from dashboards.services import stats_rebuild
-from referrals.models import Referral
+from referrals.models import DetectionRun, Referral
 from tests.dashboards.helpers import ADVICE, MEDICAL, RISK, call, decide, exported, shown, utc
 from tests.factories import UserFactory
 

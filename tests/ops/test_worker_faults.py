@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from kombu import Connection
 
-from callers.models import DetectionRun, Dwelling
+from callers.models import Dwelling
 from config.celery import app as celery_app
-from referrals.models import Referral
+from referrals.models import DetectionRun, Referral
 from tests.factories import facts
 from tests.ops.processes import app_database_url, free_port, private_redis
 from triage import services

@@ -10,11 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections, transaction
 
-from callers.models import DetectionRun
 from callers.services import dwelling_resolve
 from referrals import farmington
 from referrals.farmington import detect_repeat_callers, detection
-from referrals.models import Referral
+from referrals.models import DetectionRun, Referral
 from referrals.tasks import detect_repeat_callers as detect_task
 from tests.factories import facts, take_call
 from triage.models import Call

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callers.models import DetectionRun
 from referrals.farmington import detect_repeat_callers, parse_as_of
+from referrals.models import DetectionRun
 
 
 class Command(BaseCommand):
