@@ -10,6 +10,7 @@ NAV_ITEMS = (
     ("Weekly review", "referrals:review", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dwellings", "callers:dwelling-search", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
+    ("Farmington impact", "dashboards:impact", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
     ("Repeat-caller policy", "referrals:policy-list", {Role.SUPERVISOR}),

@@ -31,3 +31,8 @@ def refill_after_referral(triggered_at) -> None:
     changed: none for one in the current week (a live call's), which no view caches."""
     if repeat_share_cached(triggered_at):
         enqueue_on_commit(warm_repeat_share)
+
+
+def warm_repeat_share_after_detection() -> None:
+    """Registered with ``referrals.farmington.detection`` (DashboardsConfig.ready)."""
+    enqueue_on_commit(warm_repeat_share)

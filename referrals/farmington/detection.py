@@ -51,6 +51,12 @@ SORT_MEMORY = "256MB"
 BATCH = 500
 
 
+# Called after a run has opened referrals. The dashboards, which read referrals (the
+# repeat-caller share), register theirs in their AppConfig.ready(): detection does not
+# import the app above it.
+AFTER_REFERRALS_OPENED: list = []
+
+
 @dataclass(frozen=True)
 class Window:
     """The first completed window of one dwelling: its calls, oldest first."""
@@ -344,10 +350,8 @@ def detect_repeat_callers(
             raise
         _finish(run, DetectionRun.Status.FINISHED)
         if run.referrals_opened:
-            from core.tasks import enqueue_on_commit
-            from dashboards.tasks import warm_repeat_share
-
-            enqueue_on_commit(warm_repeat_share)
+            for hook in AFTER_REFERRALS_OPENED:
+                hook()
         logger.info(
             "repeat-caller detection %s (%s): %d calls scanned in %.2f s, %d dwellings "
             "found, %d referrals opened in %.2f s",

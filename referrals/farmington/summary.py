@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callers.models import Dwelling
 from callers.selectors import plan_current, plan_summary
+from core.rows import field_value
 from triage.models import Call
 
 from ..models import Referral
@@ -35,8 +36,6 @@ class OpenReferral:
 
 
 def open_referral_from_row(pk, created_at, status) -> OpenReferral:
-    from core.rows import field_value
-
     return OpenReferral(
         id=pk,
         status=status,

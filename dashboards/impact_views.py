@@ -1,0 +1,291 @@
+"""Operation Farmington's impact report: the page, its CSV and an A4 print for the board
+(triage staff and supervisors). The figures come from ``referrals.impact``; each referral
+a view lists is logged as read, and the CSV as a disclosure."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from core.roles import Role, role_required
+from core.services import log_disclosure, log_shown
+from referrals import impact
+from referrals.models import Referral
+
+from . import charts
+from .forms import ExportForm
+from .impact_forms import ImpactForm
+from .views import _Echo, _safe
+
+PAGE_ROWS = 50
+# Up to this many referrals the paired chart draws a pair of bars for each; beyond it, a
+# line through each series, sorted, every point the mean of referrals of similar rank.
+PAIRED_BARS = 40
+PAIRED_POINTS = 200
+SORT_KEYS = {
+    "before": lambda r: (-r.calls_before, -r.police_before, r.id),
+    "fell": lambda r: (r.change, -r.calls_before, r.id),
+    "rose": lambda r: (-r.change, -r.calls_before, r.id),
+}
+CSV_COLUMNS = (
+    "referral_id",
+    "dwelling_key",
+    "address",
+    "source",
+    "status",
+    "outcome",
+    "triggered_at",
+    "anchored_at",
+    "window_ends_at",
+    "complete",
+    "calls_before",
+    "calls_before_999",
+    "calls_before_101",
+    "calls_after",
+    "calls_after_999",
+    "calls_after_101",
+    "change",
+    "police_before",
+    "police_after",
+    "officer_hours_before",
+    "officer_hours_after",
+    "call_taker_hours_before",
+    "call_taker_hours_after",
+    "cost_before",
+    "cost_after",
+    "cost_saved",
+    "actions",
+)
+
+casework = role_required(Role.TRIAGE, Role.SUPERVISOR)
+
+
+def _report(form: ImpactForm) -> impact.ImpactReport:
+    data = form.cleaned_data
+    return impact.impact_report(
+        start=data["start"],
+        end=data["end"],
+        window_days=data["window_days"],
+        costs=form.costs(),
+        top=data["top"],
+        source=data.get("source") or "",
+    )
+
+
+def _sorted(rows: list, sort: str) -> list:
+    if sort == "newest":
+        return rows[::-1]
+    if sort in SORT_KEYS:
+        return sorted(rows, key=SORT_KEYS[sort])
+    return rows  # oldest first, as counted
+
+
+def _details(report: impact.ImpactReport, rows) -> list[impact.ReferralImpact]:
+    return impact.referral_details(
+        list(rows), window_days=report.window_days, costs=report.costs, actions=report.actions
+    )
+
+
+def paired_chart(report: impact.ImpactReport):
+    """Calls before and after each complete referral, busiest first."""
+    rows = sorted(report.complete, key=SORT_KEYS["before"])
+    title = f"Calls in the {report.window_days} days before and after each referral"
+    if len(rows) <= PAIRED_BARS:
+        return charts.bar_chart(
+            title=title,
+            labels=[str(i) for i in range(1, len(rows) + 1)],
+            series=[
+                ("Before", [r.calls_before for r in rows]),
+                ("After", [r.calls_after for r in rows]),
+            ],
+        )
+    size = -(-len(rows) // PAIRED_POINTS)  # referrals per point, rounded up
+    bins = [rows[i : i + size] for i in range(0, len(rows), size)]
+    return charts.line_chart(
+        title=title,
+        labels=[str(i * size + 1) for i in range(len(bins))],
+        series=[
+            ("Before", [round(sum(r.calls_before for r in b) / len(b), 2) for b in bins]),
+            ("After", [round(sum(r.calls_after for r in b) / len(b), 2) for b in bins]),
+        ],
+    )
+
+
+def _context(form: ImpactForm, report: impact.ImpactReport) -> dict:
+    params = form.params()
+    costs = report.costs
+    return {
+        "form": form,
+        "report": report,
+        "query": urlencode(params),
+        "params": params,
+        "costs": [(spec, getattr(costs, spec.name)) for spec in impact.COST_FIELDS],
+        "paired_chart": paired_chart(report),
+        "top": _details(report, report.top),
+        "definition": impact.comparison_definition(report),
+        "reading": impact.READING,
+        "generated_at": timezone.localtime(report.as_of),
+    }
+
+
+def _log(request, rows, why: str, report: impact.ImpactReport) -> None:
+    """Each referral shown (by address or by number) is a consultation of it."""
+    ids = list(dict.fromkeys(row.id for row in rows))
+    log_shown(
+        user=request.user,
+        objects=[Referral(pk=pk) for pk in ids],
+        object_type="referral",
+        justification=f"{why} {impact.describe_query(report)}",
+    )
+
+
+@require_GET
+@casework
+def impact_page(request):
+    """The report: the cohort beside the comparison group, the top callers, the splits by
+    outcome and action, and every referral (complete ones and, apart, the rest)."""
+    form = ImpactForm(request.GET, today=timezone.localdate())
+    if not form.is_valid():
+        return render(request, "dashboards/impact.html", {"form": form}, status=400)
+    report = _report(form)
+    context = _context(form, report)
+    sort = form.cleaned_data.get("sort") or "before"
+    complete = Paginator(_sorted(report.complete, sort), PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    incomplete = Paginator(_sorted(report.incomplete, sort), PAGE_ROWS).get_page(
+        request.GET.get("ipage")
+    )
+    context.update(
+        complete_page=complete,
+        complete_rows=_details(report, complete.object_list),
+        incomplete_page=incomplete,
+        incomplete_rows=_details(report, incomplete.object_list),
+        sort=sort,
+    )
+    _log(
+        request,
+        [*context["top"], *context["complete_rows"], *context["incomplete_rows"]],
+        impact.LOG_JUSTIFICATION,
+        report,
+    )
+    return render(request, "dashboards/impact.html", context)
+
+
+@require_GET
+@casework
+def impact_print(request):
+    """The report for a partnership board on A4: counts and estimates, referrals by number,
+    no addresses."""
+    form = ImpactForm(request.GET, today=timezone.localdate())
+    if not form.is_valid():
+        return render(request, "dashboards/impact.html", {"form": form}, status=400)
+    report = _report(form)
+    context = _context(form, report)
+    _log(request, context["top"], f"{impact.LOG_JUSTIFICATION} (print)", report)
+    return render(request, "dashboards/impact_print.html", context)
+
+
+def _bad(reason: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_row(row: impact.ReferralImpact) -> list[str]:
+    e = row.estimate
+    values = (
+        row.id,
+        row.dwelling_key,
+        row.dwelling_address,
+        row.source,
+        row.status,
+        row.outcome,
+        row.triggered_at,
+        row.anchored_at,
+        row.window_ends_at,
+        row.complete,
+        row.calls_before,
+        row.before_999,
+        row.before_101,
+        row.calls_after,
+        row.after_999,
+        row.after_101,
+        row.change,
+        row.police_before,
+        row.police_after,
+        impact.tenths(e.officer_hours_before),
+        impact.tenths(e.officer_hours_after),
+        impact.tenths(e.call_taker_hours_before),
+        impact.tenths(e.call_taker_hours_after),
+        impact.money(e.cost_before),
+        impact.money(e.cost_after),
+        impact.money(e.cost_saved),
+        ";".join(row.actions),
+    )
+    return [_safe(_cell(v)) for v in values]
+
+
+@require_GET
+@casework
+def impact_export(request):
+    """Every referral of the report as CSV (codes, as integrations read them), recorded
+    as a disclosure before the first byte is sent, and each referral in it as read.
+
+    The recipient is the ``recipient`` parameter when the file is for someone else (a
+    purpose is then required), otherwise the requesting user: an internal export.
+    """
+    form = ImpactForm(request.GET, today=timezone.localdate())
+    who = ExportForm(request.GET)
+    if not form.is_valid() or not who.is_valid():
+        problems = [
+            " ".join(messages)
+            if name == NON_FIELD_ERRORS
+            else f"{f.fields[name].label or name}: {' '.join(messages)}"
+            for f in (form, who)
+            for name, messages in f.errors.items()
+        ]
+        return _bad("Invalid export request. " + "; ".join(problems))
+    recipient = who.cleaned_data["recipient"].strip()
+    purpose = who.cleaned_data["purpose"].strip()
+    if recipient and not purpose:
+        return _bad("Give the purpose of a disclosure to another recipient.")
+    report = _report(form)
+    rows = _details(report, report.rows)
+    log_disclosure(
+        user=request.user,
+        object_type="farmington_impact_export",
+        object_id=f"{report.start:%Y%m%d}-{report.end:%Y%m%d}",
+        recipient=recipient or f"{request.user.get_username()} (internal)",
+        justification=f"{purpose or 'Farmington impact report export (internal)'} "
+        f"[{urlencode(form.params())}] {len(rows)} referrals",
+        request=request,
+    )
+    _log(request, rows, f"{impact.LOG_JUSTIFICATION} (CSV export)", report)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            yield writer.writerow(_csv_row(row))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="farmington_impact_{report.start:%Y%m%d}_{report.end:%Y%m%d}'
+        f'_{report.window_days}d.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
