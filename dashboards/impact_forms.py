@@ -70,7 +70,7 @@ class ImpactForm(forms.Form):
                 max_digits=8,
                 decimal_places=2,
                 error_messages=_number(spec.message),
-                help_text=f"Default {impact.plain(getattr(impact.UnitCosts(), spec.name))}: "
+                help_text=f"Default {spec.show(getattr(impact.UnitCosts(), spec.name))}: "
                 f"{spec.basis}.",
             )
 

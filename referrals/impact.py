@@ -89,6 +89,12 @@ class CostField:
     unit: str
     basis: str
 
+    def show(self, value: Decimal) -> str:
+        """A value of this cost as people read it: £40, £0.40, 2 hours, 10 minutes."""
+        if self.unit == "£":
+            return f"£{value:,.2f}" if value != value.to_integral() else f"£{value:,.0f}"
+        return f"{plain(value)} {self.unit}"
+
     @property
     def message(self) -> str:
         """What to enter when the value will not do."""

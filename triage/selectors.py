@@ -11,6 +11,7 @@ from referrals import farmington
 
 from . import engine
 from .models import Call, Decision, RuleSet
+from .rulesets import ruleset_ensure_default
 
 # Parsed rule sets by (primary key, created_at): a stored version never changes once
 # created. The creation time tells apart two rows that had one key: SQLite hands a rolled-
@@ -55,8 +56,6 @@ def _ruleset_for(live: tuple | None) -> tuple[RuleSet, engine.RuleSet]:
     if ruleset is None:
         ruleset = RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).defer("document").first()
         if ruleset is None:
-            from .services import ruleset_ensure_default
-
             ruleset = ruleset_ensure_default()
         _LIVE.clear()
         if live is not None and live[0] == ruleset.pk:

@@ -72,3 +72,11 @@ def change_words(value) -> str:
     if value > 0:
         return f"rose by {value:.1f}%"
     return "did not change"
+
+
+@register.filter
+def magnitude(value) -> str:
+    """The size of a difference, without its sign: 20.1."""
+    if value is None:
+        return "–"
+    return f"{abs(value):,.1f}"

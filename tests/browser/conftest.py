@@ -231,16 +231,20 @@ def other_dates(texts) -> dict[str, str]:
     return found
 
 
-def internal_codes(texts, options=()) -> dict[str, str]:
-    """{code: where it was read} for every internal code in ``texts`` (whole words) and
-    every option in ``options`` that is itself a code."""
+def internal_codes(texts, options=(), literals=()) -> dict[str, str]:
+    """{code: where it was read} for every internal code in ``texts`` (whole words), every
+    option in ``options`` that is itself a code, and every one of ``literals`` (internal
+    keys, such as a dwelling's matching key) met in ``texts``."""
     whole, flags = _code_patterns()
+    literal = re.compile("|".join(map(re.escape, literals))) if literals else None
     found: dict[str, str] = {}
     for text in texts:
-        for pattern in (whole, flags):
-            for match in pattern.finditer(text):
+        for pattern in (whole, flags, literal):
+            for match in pattern.finditer(text) if pattern else ():
                 start, end = max(match.start() - 40, 0), match.end() + 40
-                found.setdefault(match.group(1), " ".join(text[start:end].split()))
+                found.setdefault(
+                    match.group(match.lastindex or 0), " ".join(text[start:end].split())
+                )
     option_codes = _option_codes()
     for option in options:
         if option in option_codes:

@@ -117,6 +117,7 @@ def _decide(call, user, index, reasons, override=None):
 def _seed() -> dict:
     """Calls with varied answers and decisions, a referral worked through, a draft rule
     set; returns the users and the records the pages open."""
+    from callers.models import Dwelling
     from callers.services import dwelling_find
     from referrals import services as referral_services
     from tests.factories import UserFactory, take_call
@@ -219,6 +220,7 @@ def _seed() -> dict:
     draft = services.ruleset_create(document=document, user=users["supervisor"])
     assert Call.objects.count() > 50
     return {
+        "dwelling_keys": list(Dwelling.objects.exclude(key="").values_list("key", flat=True)),
         "users": users,
         "calls": calls,
         "dwelling": dwelling,
@@ -401,7 +403,9 @@ class Site:
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
             exclude = WRITTEN_IN_CODES.get(name)
             texts = readable_text(page, exclude)
-            visit.codes = internal_codes(texts, option_texts(page, exclude))
+            visit.codes = internal_codes(
+                texts, option_texts(page, exclude), literals=self.data["dwelling_keys"]
+            )
             visit.dates = other_dates(texts)
             visit.axe = axe_violations(page, exclude=NOT_THE_APPS.get(name))
         except Exception as exc:  # reported by the tests, page by page

@@ -46,6 +46,12 @@ def test_the_codes_people_read_are_found_and_hidden_text_is_not(page):
     assert "FLAG-TELL-CALLER" in found["FLAG-TELL-CALLER"]  # with the words around it
 
 
+def test_an_internal_key_is_found_where_it_is_read(page):
+    page.set_content("<p>Dwelling 2|10highstreet|flat2|ely, calls: 3</p>")
+    found = internal_codes(readable_text(page), literals=["2|10highstreet|flat2|ely", "9|x||y"])
+    assert set(found) == {"2|10highstreet|flat2|ely"}
+
+
 def test_a_details_element_s_content_counts_once_it_is_opened(page):
     page.set_content(PAGE)
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
