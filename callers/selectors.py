@@ -45,46 +45,6 @@ def plan_summary(plan: ResponsePlan | None, today=None) -> dict | None:
     }
 
 
-# --- the dwelling page (triage staff and supervisors; never shown to handlers) ------------
-
-DWELLING_HISTORY_CALLS = 500
-DWELLING_SPELLINGS = 50
-
-
-def dwelling_history(dwelling: Dwelling) -> dict:
-    """A dwelling's full history: its calls (newest first), the spellings its address was
-    typed in (most used first, with their calls), every referral, every plan."""
-    from referrals.models import Referral
-    from triage.models import Call
-
-    # The rule set is prefetched, not joined: one document shared by the calls it suggested.
-    calls = (
-        Call.objects.filter(dwelling=dwelling)
-        .select_related("handler")
-        .prefetch_related("ruleset")
-        .order_by("-received_at", "-id")[:DWELLING_HISTORY_CALLS]
-    )
-    spellings = (
-        Call.objects.filter(dwelling=dwelling)
-        .values("address")
-        .annotate(calls=Count("id"))
-        .order_by("-calls", "address")[:DWELLING_SPELLINGS]
-    )
-    referrals = (
-        Referral.objects.filter(dwelling=dwelling)
-        .select_related("assignee")
-        .order_by("-created_at", "-id")
-    )
-    plans = dwelling.plans.select_related("author").order_by("-version")
-    return {
-        "calls": list(calls),
-        "calls_total": Call.objects.filter(dwelling=dwelling).count(),
-        "spellings": list(spellings),
-        "referrals": list(referrals),
-        "plans": list(plans),
-    }
-
-
 def dwellings_search(query: str, *, limit: int = 50):
     """Dwellings matching a typed address: its key (every spelling), the postcode, or a
     fragment of the standard address, as typed or itself written out ("station rd march"

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.roles import CASEWORK_ROLES, Role, has_role, role_required
 from core.services import log_shown
-from referrals.consultation import justification_gate
+from referrals.gate import justification_gate
+from referrals.selectors import dwelling_history
 
 from . import selectors
 from .models import Dwelling
@@ -51,7 +52,7 @@ def dwelling_detail(request, pk):
     )
     if refused is not None:
         return refused
-    history = selectors.dwelling_history(dwelling)
+    history = dwelling_history(dwelling)
     current = history["plans"][0] if history["plans"] else None
     return render(
         request,

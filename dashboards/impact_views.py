@@ -3,6 +3,7 @@
 a view lists is logged as read, and the CSV as a disclosure."""
 
 import csv
+import itertools
 from urllib.parse import urlencode
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -24,9 +25,9 @@ from .views import _Echo, _safe
 
 PAGE_ROWS = 50
 # Up to this many referrals the paired chart draws a pair of bars for each; beyond it, a
-# line through each series, sorted, every point the mean of referrals of similar rank.
+# pair for each of PAIRED_GROUPS groups of referrals of similar rank (their averages).
 PAIRED_BARS = 40
-PAIRED_POINTS = 200
+PAIRED_GROUPS = 20
 SORT_KEYS = {
     "before": lambda r: (-r.calls_before, -r.police_before, r.id),
     "fell": lambda r: (r.change, -r.calls_before, r.id),
@@ -92,26 +93,24 @@ def _details(report: impact.ImpactReport, rows) -> list[impact.ReferralImpact]:
 
 
 def paired_chart(report: impact.ImpactReport):
-    """Calls before and after each complete referral, busiest first."""
-    rows = sorted(report.complete, key=SORT_KEYS["before"])
+    """Calls before and after each complete referral, busiest first: a pair of bars per
+    referral, or, for more than PAIRED_BARS, per group of referrals of similar rank (the
+    average of each)."""
+    rows = sorted(report.complete, key=lambda r: (-r.calls_before, r.id))
     title = f"Calls in the {report.window_days} days before and after each referral"
     if len(rows) <= PAIRED_BARS:
-        return charts.bar_chart(
-            title=title,
-            labels=[str(i) for i in range(1, len(rows) + 1)],
-            series=[
-                ("Before", [r.calls_before for r in rows]),
-                ("After", [r.calls_after for r in rows]),
-            ],
-        )
-    size = -(-len(rows) // PAIRED_POINTS)  # referrals per point, rounded up
-    bins = [rows[i : i + size] for i in range(0, len(rows), size)]
-    return charts.line_chart(
+        groups = [[row] for row in rows]
+        labels = [str(i) for i in range(1, len(rows) + 1)]
+    else:
+        edges = [round(i * len(rows) / PAIRED_GROUPS) for i in range(PAIRED_GROUPS + 1)]
+        groups = [rows[a:b] for a, b in itertools.pairwise(edges)]
+        labels = [f"{a + 1}–{b}" for a, b in itertools.pairwise(edges)]
+    return charts.bar_chart(
         title=title,
-        labels=[str(i * size + 1) for i in range(len(bins))],
+        labels=labels,
         series=[
-            ("Before", [round(sum(r.calls_before for r in b) / len(b), 2) for b in bins]),
-            ("After", [round(sum(r.calls_after for r in b) / len(b), 2) for b in bins]),
+            ("Before", [round(sum(r.calls_before for r in g) / len(g), 1) for g in groups]),
+            ("After", [round(sum(r.calls_after for r in g) / len(g), 1) for g in groups]),
         ],
     )
 

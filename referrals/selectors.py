@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from callers.models import Dwelling
 from core.roles import CASEWORK_ROLES
+from triage.models import Call
 
 from .models import Referral, ReferralAction, ReferralEvent, ReferralNote, ReferralReview
 
@@ -105,7 +107,6 @@ def referrals_due_for_review(*, until: date) -> QuerySet[Referral]:
 
 def referral_for_casework(pk) -> QuerySet[Referral]:
     """One referral with everything its page shows (calls, notes, actions, reviews, events)."""
-    from triage.models import Call
 
     return (
         Referral.objects.filter(pk=pk)
@@ -165,3 +166,40 @@ def team_members() -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+# --- the dwelling page (triage staff and supervisors; never shown to handlers) ------------
+
+DWELLING_HISTORY_CALLS = 500
+DWELLING_SPELLINGS = 50
+
+
+def dwelling_history(dwelling: Dwelling) -> dict:
+    """A dwelling's full history: its calls (newest first), the spellings its address was
+    typed in (most used first, with their calls), every referral, every plan."""
+    # The rule set is prefetched, not joined: one document shared by the calls it suggested.
+    calls = (
+        Call.objects.filter(dwelling=dwelling)
+        .select_related("handler")
+        .prefetch_related("ruleset")
+        .order_by("-received_at", "-id")[:DWELLING_HISTORY_CALLS]
+    )
+    spellings = (
+        Call.objects.filter(dwelling=dwelling)
+        .values("address")
+        .annotate(calls=Count("id"))
+        .order_by("-calls", "address")[:DWELLING_SPELLINGS]
+    )
+    referrals = (
+        Referral.objects.filter(dwelling=dwelling)
+        .select_related("assignee")
+        .order_by("-created_at", "-id")
+    )
+    plans = dwelling.plans.select_related("author").order_by("-version")
+    return {
+        "calls": list(calls),
+        "calls_total": Call.objects.filter(dwelling=dwelling).count(),
+        "spellings": list(spellings),
+        "referrals": list(referrals),
+        "plans": list(plans),
+    }

@@ -12,6 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from callers.models import Dwelling, ResponsePlan
+from callers.services import dwelling_resolve
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, has_role
 from core.services import log_alteration, log_collection
@@ -101,7 +102,6 @@ def referral_create_manual(
     The dwelling is given directly or found from an address (created on first sight).
     A dwelling with an open referral is not referred twice: add a note to that one instead.
     """
-    from callers.services import dwelling_resolve
 
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}

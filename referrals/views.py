@@ -15,7 +15,7 @@ from core.roles import CASEWORK_ROLES, Role, has_role, role_required
 from core.services import log_objects, log_shown
 
 from . import selectors, services
-from .consultation import justification_gate, justification_remember
+from .consultation import justification_remember
 from .forms import (
     ActionForm,
     AssignForm,
@@ -26,6 +26,7 @@ from .forms import (
     ReviewForm,
     TransitionForm,
 )
+from .gate import justification_gate
 from .models import Referral
 
 Operation = ProcessingLog.Operation

@@ -42,6 +42,7 @@ from callers.addresses import parse_address
 from callers.services import dwellings_resolve_many
 from core.models import ProcessingLog
 from core.services import Operation, linked_to_dwelling, log_rows, log_rows_write
+from dashboards.services import stats_rebuild
 from referrals import farmington
 
 from . import engine
@@ -595,7 +596,6 @@ def _evaluated(facts, suggestion, ruleset, as_json: bool) -> dict:
 def _rebuild_dashboards(valid: "_Valid"):
     """The dashboards' aggregates are kept by intake; imported calls bypass it, so the
     London days they fall on are recomputed (set-based)."""
-    from dashboards.services import stats_rebuild
 
     first, last = (
         datetime.fromtimestamp(t, tz=UTC).astimezone(LONDON).date()

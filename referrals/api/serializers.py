@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from callers.models import ResponsePlan
+from callers.selectors import dwellings_with_key
 from core.serializers import StrictSerializer
 
 from ..models import Referral, ReferralAction, ReferralNote
@@ -117,7 +118,6 @@ class ReferralCreateSerializer(StrictSerializer):
     referral_reason = serializers.CharField(max_length=5000)
 
     def validate(self, attrs):
-        from callers.selectors import dwellings_with_key
 
         key = attrs.pop("dwelling", None)
         if key:

@@ -108,7 +108,9 @@ def axe_violations(page, impacts=("serious", "critical"), exclude=None):
         if v.get("impact") not in impacts:
             continue
         targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in v["nodes"][:3])
-        found.append(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {targets})")
+        first = v["nodes"][0] if v["nodes"] else {}
+        why = next((c.get("message", "") for c in first.get("any", []) + first.get("all", [])), "")
+        found.append(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {targets}) {why}".strip())
     return found
 
 
