@@ -13,7 +13,7 @@ NAV_ITEMS = (
     ("Farmington impact", "dashboards:impact", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
-    ("Repeat-caller policy", "referrals:policy-list", {Role.SUPERVISOR}),
+    ("Repeat policy", "referrals:policy-list", {Role.SUPERVISOR}),
     ("Processing log", "core:log-search", {Role.SUPERVISOR, Role.AUDITOR}),
 )
 

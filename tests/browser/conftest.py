@@ -255,9 +255,8 @@ def internal_codes(texts, options=(), literals=()) -> dict[str, str]:
 
 
 def suggestion_panel(page):
-    """The suggestion panel: the landmark region named "Suggestion" (or, until the screen
-    names it, the section with id "suggestion")."""
-    return page.get_by_role("region", name="Suggestion").or_(page.locator("#suggestion")).first
+    """The suggestion panel: the landmark region named "Suggestion"."""
+    return page.get_by_role("region", name="Suggestion")
 
 
 def expected_rule(answers: dict, **more):

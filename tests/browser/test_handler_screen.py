@@ -102,7 +102,7 @@ def test_suggestion_in_view(log_in, live_server, address):
     htmx_settled(page)
     expect(question).to_be_focused()
     assert in_viewport(page, question) == "", f"the last question ({last}) is not on screen"
-    region = page.get_by_role("region", name="Suggestion")
+    region = suggestion_panel(page)
     expect(region).to_have_count(1)
     why = in_viewport(page, region)
     assert why == "", f"with the focus on {last}, the Suggestion region is out of view: {why}"
@@ -120,7 +120,7 @@ def test_the_new_call_screen_with_a_repeat_caller(log_in, live_server, readme_sc
     page.evaluate("() => window.scrollTo(0, 0)")
     readme_screenshot(page, "new-call")
     assert internal_codes(readable_text(page)) == {}
-    assert in_viewport(page, page.get_by_role("region", name="Suggestion")) == ""
+    assert in_viewport(page, suggestion_panel(page)) == ""
 
 
 def test_the_supervisor_dashboard(log_in, live_server, readme_screenshot, monkeypatch):

@@ -92,7 +92,7 @@ def test_a_failing_api_intake_logs_no_personal_data(login, handler, all_logs, mo
         # As a database error would: the message quotes the values it refused.
         raise RuntimeError(f"duplicate key (address)=({kwargs['address']}) {kwargs['narrative']}")
 
-    monkeypatch.setattr(triage.api.views.services, "call_create", fail)
+    monkeypatch.setattr(triage.api.views.services, "call_intake", fail)
     client = login(handler)
     client.raise_request_exception = False
     response = client.post("/api/calls/", _api_body(), content_type="application/json")

@@ -45,6 +45,8 @@ ACCESS = {
     "referral-actions": TEAM,
     "referral-notes": TEAM,
     "referral-plans": TEAM,
+    # The Farmington impact report (issue 24).
+    "farmington-impact": TEAM,
 }
 SAMPLE_KWARGS = {
     name: _referral

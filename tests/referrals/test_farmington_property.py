@@ -132,22 +132,58 @@ def test_intake_import_and_detection_open_the_referrals_a_brute_force_reference_
     clean()
 
 
-def test_publishing_a_policy_changes_the_live_count_and_the_flag(handler):
+def test_publishing_a_policy_changes_the_live_count_and_the_flag(login, handler):
+    from django.urls import reverse
+
+    from tests.triage.test_intake_screen import _form
+
     home = ADDRESSES[0]
     now = datetime.now(UTC)
     for days in (20, 10):
         take_call(address=home, received_at=now - timedelta(days=days))
     dwelling = Dwelling.objects.get()
+    client = login(handler)
+
+    def panel() -> str:
+        return client.get(reverse("triage:dwelling-panel"), {"address": home}).content.decode()
+
+    def suggestion() -> str:
+        return client.post(reverse("triage:call-suggest"), _form(address=home)).content.decode()
+
     assert farmington.calls_in_window(dwelling.pk) == 2  # 3 calls in 30 days
+    assert "in the last 30 days" in panel() and 'id="repeat-banner"' in panel()
+    assert "Repeat caller" in suggestion()
 
     farmington.policy_set(threshold=3, window_days=14)
     assert farmington.calls_in_window(dwelling.pk) == 1
+    text = panel()
+    assert "in the last 14 days" in text and 'id="repeat-banner"' not in text
+    assert "Repeat caller" not in suggestion()
     assert not flagged(take_call(address=home))
     assert not Referral.objects.exists()
 
     farmington.policy_set(threshold=4, window_days=28, note="capacity review")
     assert farmington.calls_in_window(dwelling.pk) == 3
-    assert flagged(take_call(address=home))
+    assert "4 calls in 28 days" in panel()
+    response = client.post(
+        "/api/calls/",
+        {"channel": "999", "address": home, "facts": _facts_for_api()},
+        content_type="application/json",
+    )
+    body = response.json()
+    assert response.status_code == 201
+    assert "FLAG-FARMINGTON" in body["suggestion"]["flags"]
+    assert body["dwelling"]["calls_in_window"] == body["dwelling"]["calls_30d"] == 4
+    assert body["dwelling"]["window_days"] == 28
     referral = Referral.objects.get()
+    assert body["dwelling"]["open_referral"]["id"] == referral.pk
     assert referral.referral_reason == "4 calls in 28 days"
     assert referral.policy.version == farmington.policy_current().version
+
+
+def _facts_for_api() -> dict:
+    from tests.factories import facts
+
+    data = facts()
+    data.pop("repeat_calls_30d")
+    return data
