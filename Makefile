@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
-	@echo "Triage Desk: http://$(HOST):$(PORT)/  (log in with a user printed above)"
+	@echo "Triage Desk: log in at http://$(HOST):$(PORT)/login/ with a user printed above"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

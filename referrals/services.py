@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from callers.models import Dwelling, ResponsePlan
 from callers.services import dwelling_resolve
+from core.days import day_text
 from core.errors import DomainError
 from core.roles import CASEWORK_ROLES, has_role
 from core.services import log_alteration, log_collection
@@ -282,7 +283,7 @@ def referral_set_review_due(
         return referral
     referral.review_due = review_due
     _touch(referral, now, "review_due")
-    detail = f"Review by {review_due:%d %b %Y}" if review_due else "Review date cleared"
+    detail = f"Review by {day_text(review_due)}" if review_due else "Review date cleared"
     _event(referral, ReferralEvent.Kind.REVIEW_DUE, detail, user, now)
     log_alteration(user=user, obj=referral)
     return referral
@@ -516,7 +517,7 @@ def plan_publish(
         _event(
             referral,
             ReferralEvent.Kind.PLAN_PUBLISHED,
-            f"Response plan version {plan.version}, review by {review_by:%d %b %Y}",
+            f"Response plan version {plan.version}, review by {day_text(review_by)}",
             author,
             now,
         )

@@ -96,6 +96,7 @@ def call_new(request):
         "problems": problems,
         "check_values": _check_values(request, suggestion, form),
         "agency_advice": sorted(selectors.ruleset_current()[1].caller_advice.items()),
+        "repeat_policy": farmington.policy_current(),
     }
     # After a failed save the dwelling panel shows what it showed while the address was
     # typed (the repeat caller, the referral, the plan), not "Type the address".
@@ -117,6 +118,7 @@ def suggest(request):
             "suggestion": suggestion,
             "problems": problems,
             "check_values": _check_values(request, suggestion),
+            "repeat_policy": farmington.policy_current(),
         },
     )
 

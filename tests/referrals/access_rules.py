@@ -60,6 +60,7 @@ SAMPLE_KWARGS = {
         "referrals:policy-list",
         "referrals:policy-detail",
         "referrals:policy-publish",
+        "farmington-impact",
     )
 }
 SAMPLE_KWARGS["referrals:policy-detail"] = _policy
