@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("triage.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("callers.api.urls")),
+    path("", include("consults.api.urls")),
     *router.urls,
 ]

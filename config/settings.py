@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "triage",
     "referrals",
     "dashboards",
+    "consults",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +296,8 @@ PASSWORD_CONTEXT_WORDS = _env_or_fail("PASSWORD_CONTEXT_WORDS", env.list, [])
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out (username, address) pair before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the per-address ceiling across usernames (LOGIN_FAILURES_PER_ADDRESS).
+    "core.auth.AddressCeilingBackend",
     # ModelBackend that loads a request's user with their roles in one query.
     "core.auth.RoleAwareBackend",
 ]
@@ -302,6 +306,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And a ceiling per address across usernames (one address trying many accounts): this
+# many failures from one address within the same 15 minutes pause every login from it
+# (core.auth.AddressCeilingBackend; 0 turns it off). High enough for a control room
+# behind one NAT address, low enough to stop spraying.
+LOGIN_FAILURES_PER_ADDRESS = _env_or_fail("LOGIN_FAILURES_PER_ADDRESS", env.int, 50)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed logins kept in the admin (successes always are)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -345,6 +354,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 
 REST_FRAMEWORK = {
+    # JSON only; DRF's browsable HTML API (?format=api) for development alone.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The browser (CSRF-checked) and integrations (hashed, revocable tokens).
         "rest_framework.authentication.SessionAuthentication",

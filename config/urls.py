@@ -11,6 +11,7 @@ urlpatterns = [
     path("dwellings/", include("callers.urls")),
     path("referrals/", include("referrals.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("consults/", include("consults.urls")),
     path("api/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from a URL, not inline (CSP).

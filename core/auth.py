@@ -1,12 +1,15 @@
-"""Login plumbing: the client address that django-axes counts failures against, and the
-per-request user load."""
+"""Login plumbing: the client address that django-axes counts failures against, the
+per-address ceiling on failures, and the per-request user load."""
 
 import functools
 
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone
 
 from .roles import remember_roles
 from .rows import instance_from_row, model_columns
@@ -25,6 +28,31 @@ def client_ip(request) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+def address_failures(address: str) -> int:
+    """Failed logins from this address, for any username, within the cool-off."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since).count()
+
+
+class AddressCeilingBackend(BaseBackend):
+    """Refuses every login from an address with LOGIN_FAILURES_PER_ADDRESS failed logins
+    (any usernames) within AXES_COOLOFF_TIME: one address trying many usernames.
+
+    django-axes counts per (username, address) only, with one limit for all its
+    parameters, so this second, higher ceiling is counted here from axes' own failure log
+    (AXES_ENABLE_ACCESS_FAILURE_LOG). It answers with axes' lockout page.
+    """
+
+    def authenticate(self, request, **credentials):
+        if request is None or settings.LOGIN_FAILURES_PER_ADDRESS <= 0:
+            return None
+        if address_failures(client_ip(request)) >= settings.LOGIN_FAILURES_PER_ADDRESS:
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            raise PermissionDenied("Too many failed logins from this address.")
+        return None
 
 
 class RoleAwareBackend(ModelBackend):

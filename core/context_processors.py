@@ -15,6 +15,9 @@ NAV_ITEMS = (
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
     ("Repeat policy", "referrals:policy-list", {Role.SUPERVISOR}),
     ("Processing log", "core:log-search", {Role.SUPERVISOR, Role.AUDITOR}),
+    ("Consult queue", "consults:queue", {Role.MH_PRACTITIONER}),
+    ("My consults", "consults:mine", {Role.MH_PRACTITIONER}),
+    ("Consult figures", "consults:figures", {Role.SUPERVISOR}),
 )
 
 

@@ -19,9 +19,12 @@ def current_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    """Give every request an id (X-Request-ID if sane, else a new UUID) for the logs.
+    """Give every request an id for the logs: a new UUID, or, behind a trusted reverse proxy
+    (TRUSTED_PROXY_COUNT > 0), the proxy's X-Request-ID if sane.
 
-    The id is also kept in a context variable, so services deep below a view can record it
+    Without a proxy the header comes from the client, who could then choose the ids an
+    auditor matches processing-log records by; so it is taken only from a proxy the force
+    runs (which must set or overwrite it). The id is also kept in a context variable, so services deep below a view can record it
     in the processing log without being handed the request.
     """
 
@@ -29,7 +32,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if settings.TRUSTED_PROXY_COUNT > 0 else ""
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request.request_id)
         try:

@@ -18,6 +18,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     # Information governance / professional standards: reads the processing log, nothing else.
     AUDITOR = "auditor"
+    # A mental-health nurse practitioner in the control room: answers live consults and
+    # sees the calls under consult, nothing else (not in ALL_ROLES or CASEWORK_ROLES).
+    MH_PRACTITIONER = "mh_practitioner"
 
 
 # The operational roles: every role that works with calls and referrals. The auditor is
@@ -65,7 +68,7 @@ def role_label(user) -> str:
 def primary_role(user) -> str | None:
     """The role whose home page a user lands on (most senior first)."""
     roles = user_roles(user)
-    for role in (Role.SUPERVISOR, Role.TRIAGE, Role.HANDLER, Role.AUDITOR):
+    for role in (Role.SUPERVISOR, Role.TRIAGE, Role.HANDLER, Role.MH_PRACTITIONER, Role.AUDITOR):
         if role in roles:
             return role
     return None

@@ -27,6 +27,7 @@ ROLE_HOMES = {
     Role.TRIAGE: "referrals:queue",
     Role.SUPERVISOR: "dashboards:home",
     Role.AUDITOR: "core:log-search",
+    Role.MH_PRACTITIONER: "consults:queue",
 }
 
 
@@ -132,6 +133,7 @@ ROLE_WORDS = {
     Role.TRIAGE: "Triage staff",
     Role.SUPERVISOR: "Supervisor",
     Role.AUDITOR: "Auditor",
+    Role.MH_PRACTITIONER: "Mental-health practitioner",
     "system": "The system (automatic)",
     "superuser": "Administrator",
 }

@@ -19,7 +19,7 @@ def pytest_addoption(parser):
     parser.addoption(
         "--screenshots",
         action="store_true",
-        help="browser tests save a screenshot of each main page under bench/screenshots/",
+        help="browser tests refresh the README pictures in docs/screenshots/",
     )
 
 

@@ -145,6 +145,14 @@ class ReferralNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReferralNoteReceiptSerializer(ReferralNoteSerializer):
+    """A note as a write answers it without a justification: not its text."""
+
+    class Meta(ReferralNoteSerializer.Meta):
+        fields = ["id", "author", "created_at"]
+        read_only_fields = fields
+
+
 class NoteCreateSerializer(StrictSerializer):
     text = serializers.CharField(max_length=5000)
 
@@ -155,6 +163,15 @@ class ReferralActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReferralAction
         fields = ["id", "kind", "taken_on", "taken_by", "notes", "care_plan", "created_at"]
+        read_only_fields = fields
+
+
+class ReferralActionReceiptSerializer(ReferralActionSerializer):
+    """An action as a write answers it without a justification: not its notes or care
+    plan."""
+
+    class Meta(ReferralActionSerializer.Meta):
+        fields = ["id", "kind", "taken_on", "taken_by", "created_at"]
         read_only_fields = fields
 
 

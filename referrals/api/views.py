@@ -4,8 +4,12 @@ Reading one referral (or its notes, actions or plans) needs a justification: an
 ``X-Justification`` header or ``?justification=``, or one this user gave for this referral
 in the last 30 minutes. Every read is written to the processing log; a list logs each
 referral it shows, with its query, and shows what the queue page shows (not the free text
-of a referral's history: why it was referred, the note on its outcome). A PATCH answers
-with the whole referral, so it is logged as a read too, changed or not.
+of a referral's history: why it was referred, the note on its outcome).
+
+Writes answer without the case content (a referral's reason and outcome note, a note's
+text, an action's notes and care plan) unless the request itself carries a justification
+(``X-Justification`` or ``?justification=``): then the answer is whole and the read is
+logged with it. A PATCH's answer (what the queue shows) is logged as a read either way.
 """
 
 from django.http import QueryDict
@@ -34,8 +38,10 @@ from .serializers import (
     ActionCreateSerializer,
     NoteCreateSerializer,
     PlanCreateSerializer,
+    ReferralActionReceiptSerializer,
     ReferralActionSerializer,
     ReferralCreateSerializer,
+    ReferralNoteReceiptSerializer,
     ReferralNoteSerializer,
     ReferralPatchSerializer,
     ReferralSerializer,
@@ -88,6 +94,35 @@ def _justify(request, referral: Referral) -> None:
     consultation_log(
         request=request, object_type="referral", object_id=referral.pk, justification=justification
     )
+
+
+def _carried_justification(request) -> str:
+    """The justification this request carries, checked ("" when it carries none); a
+    write checks it before writing, so a bad one changes nothing."""
+    given = request.headers.get(HEADER) or request.query_params.get(PARAM)
+    if not given:
+        return ""
+    try:
+        return clean_justification(given)
+    except DomainError:
+        raise PermissionDenied(JUSTIFICATION_MISSING) from None
+
+
+def _log_write_answer(request, referral_id, justification: str) -> None:
+    """A write's whole answer is a read of the referral's history: remember the reason
+    for it (as a GET would) and log it."""
+    justification_for(
+        user=request.user, given=justification, object_type="referral", object_id=referral_id
+    )
+    consultation_log(
+        request=request, object_type="referral", object_id=referral_id, justification=justification
+    )
+
+
+WHOLE_WITH_JUSTIFICATION = (
+    " The answer leaves out the case content ({fields}) unless the request carries a "
+    "justification (X-Justification or ?justification=), which is then logged."
+)
 
 
 class ReferralViewSet(
@@ -145,41 +180,69 @@ class ReferralViewSet(
 
     @extend_schema(
         request=ReferralCreateSerializer,
-        responses={201: ReferralSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={201: ReferralSummarySerializer, 400: REFUSED[400], 403: REFUSED[403]},
         description="Raise a manual referral (officer or partner agency): an address or a "
-        "dwelling key, who referred and why.",
+        "dwelling key, who referred and why."
+        + WHOLE_WITH_JUSTIFICATION.format(fields="referral_reason, outcome_note"),
     )
     def create(self, request):
+        justification = _carried_justification(request)
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral = services.referral_create_manual(user=request.user, **serializer.validated_data)
         referral = self.get_queryset().get(pk=referral.pk)
+        if not justification:
+            return Response(
+                ReferralSummarySerializer(referral).data, status=status.HTTP_201_CREATED
+            )
+        _log_write_answer(request, referral.pk, justification)
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ReferralPatchSerializer,
-        responses={200: ReferralSerializer, **REFUSED},
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={200: ReferralSummarySerializer, **REFUSED},
         description="Change status (closing needs an outcome), holder (assignee username, or "
-        "null) or review date. All changes are made, or none.",
+        "null) or review date. All changes are made, or none."
+        + WHOLE_WITH_JUSTIFICATION.format(fields="referral_reason, outcome_note"),
     )
     def partial_update(self, request, *args, **kwargs):
         referral = self.get_object()
+        justification = _carried_justification(request)
         serializer = ReferralPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.referral_update(referral=referral, user=request.user, **serializer.validated_data)
-        consultation_log(
-            request=request, object_type="referral", object_id=referral.pk, justification=PATCH_READ
-        )
-        return Response(ReferralSerializer(self.get_queryset().get(pk=referral.pk)).data)
+        referral = self.get_queryset().get(pk=referral.pk)
+        if not justification:
+            consultation_log(
+                request=request,
+                object_type="referral",
+                object_id=referral.pk,
+                justification=PATCH_READ,
+            )
+            return Response(ReferralSummarySerializer(referral).data)
+        _log_write_answer(request, referral.pk, justification)
+        return Response(ReferralSerializer(referral).data)
 
-    def _sub_resource(self, request, *, read, write_serializer, write, out_serializer):
+    def _sub_resource(
+        self, request, *, read, write_serializer, write, out_serializer, receipt_serializer=None
+    ):
+        """GET: the list, justified and logged. POST: the write, answered with the whole
+        record when the request carries a justification (logged), else with
+        ``receipt_serializer`` (the record without its case content), if there is one."""
         referral = self.get_object()
         if request.method == "GET":
             _justify(request, referral)
             return Response(out_serializer(read(referral), many=True).data)
+        justification = _carried_justification(request) if receipt_serializer else ""
         serializer = write_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = write(referral, serializer.validated_data)
+        if receipt_serializer and not justification:
+            return Response(receipt_serializer(created).data, status=status.HTTP_201_CREATED)
+        if justification:
+            _log_write_answer(request, referral.pk, justification)
         return Response(out_serializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -190,9 +253,11 @@ class ReferralViewSet(
     @extend_schema(
         methods=["POST"],
         request=ActionCreateSerializer,
-        responses={201: ReferralActionSerializer, **REFUSED},
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={201: ReferralActionReceiptSerializer, **REFUSED},
         description="Record an action. A cpw or cpn is refused (400) until a "
-        "multi_agency_meeting has been recorded for the referral.",
+        "multi_agency_meeting has been recorded for the referral."
+        + WHOLE_WITH_JUSTIFICATION.format(fields="notes, care_plan"),
     )
     @action(detail=True, methods=["get", "post"])
     def actions(self, request, pk=None):
@@ -206,6 +271,7 @@ class ReferralViewSet(
                 referral=r, user=request.user, **data
             ),
             out_serializer=ReferralActionSerializer,
+            receipt_serializer=ReferralActionReceiptSerializer,
         )
 
     @extend_schema(
@@ -216,7 +282,9 @@ class ReferralViewSet(
     @extend_schema(
         methods=["POST"],
         request=NoteCreateSerializer,
-        responses={201: ReferralNoteSerializer, **REFUSED},
+        parameters=JUSTIFICATION_PARAMETERS,
+        responses={201: ReferralNoteReceiptSerializer, **REFUSED},
+        description="Add a note." + WHOLE_WITH_JUSTIFICATION.format(fields="text"),
     )
     @action(detail=True, methods=["get", "post"])
     def notes(self, request, pk=None):
@@ -228,6 +296,7 @@ class ReferralViewSet(
                 referral=r, author=request.user, **data
             ),
             out_serializer=ReferralNoteSerializer,
+            receipt_serializer=ReferralNoteReceiptSerializer,
         )
 
     @extend_schema(

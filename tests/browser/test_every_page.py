@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.conftest import (
@@ -308,10 +309,13 @@ PAGES = [
         "dwelling",
         lambda d: f"/dwellings/{d['dwelling'].pk}/?{urlencode({'justification': JUSTIFICATION})}",
     ),
+    ("triage", "farmington-impact", lambda d: "/dashboard/impact/"),
     ("triage", "account", lambda d: "/account/"),
     ("supervisor", "dashboard", lambda d: "/dashboard/"),
     ("supervisor", "busiest-dwellings", lambda d: "/dashboard/busiest/"),
     ("supervisor", "weekly-pack", lambda d: "/dashboard/pack/"),
+    ("supervisor", "farmington-impact", lambda d: "/dashboard/impact/"),
+    ("supervisor", "farmington-impact-print", lambda d: "/dashboard/impact/print/"),
     ("supervisor", "calls", lambda d: "/calls/"),
     ("supervisor", "calls-filtered", lambda d: "/calls/?overridden=yes&channel=999"),
     ("supervisor", "call-overridden", lambda d: f"/calls/{d['calls']['flags'].pk}/"),
@@ -441,6 +445,27 @@ def site(request, browser, django_db_setup, django_db_blocker):
                 site.close()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+def test_the_walk_takes_in_every_item_of_every_role_s_navigation():
+    """A page added to the navigation is walked too, or this fails."""
+    from core.context_processors import NAV_ITEMS
+
+    def path(to):  # the pages that need no seeded record: the navigation's
+        try:
+            return to(None).split("?")[0]
+        except TypeError:
+            return None
+
+    roles = {"handler": "call_handler", "triage": "triage_staff"}
+    walked = {(roles.get(role, role), path(to)) for role, _name, to in PAGES}
+    missing = [
+        (role, label, reverse(name))
+        for label, name, allowed in NAV_ITEMS
+        for role in allowed
+        if (str(role), reverse(name)) not in walked
+    ]
+    assert missing == []
 
 
 def _visited(site, role, name) -> Visit:

@@ -75,7 +75,8 @@ def test_a_service_called_below_a_view_records_the_request_id(login, handler):
     assert (entry.object_type, entry.operation) == ("call", "collection")
 
 
-def test_the_request_id_of_a_page_reaches_the_log(login, handler):
+def test_the_request_id_of_a_page_reaches_the_log(login, handler, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # the id comes from the force's proxy
     take_call(handler=handler)
     client = login(handler)
     response = client.get(
@@ -85,6 +86,19 @@ def test_the_request_id_of_a_page_reaches_the_log(login, handler):
     )
     assert response["X-Request-ID"] == "abc-123"
     assert ProcessingLog.objects.filter(request_id="abc-123", operation="consultation").exists()
+
+
+def test_without_a_trusted_proxy_a_client_cannot_choose_its_request_id(login, handler):
+    take_call(handler=handler)
+    client = login(handler)
+    response = client.get(
+        reverse("triage:dwelling-panel"),
+        {"address": "Flat 2, 10 High St, Ely CB7 4AA"},
+        HTTP_X_REQUEST_ID="forged-id",
+    )
+    assert response["X-Request-ID"] != "forged-id" and len(response["X-Request-ID"]) == 32
+    assert not ProcessingLog.objects.filter(request_id="forged-id").exists()
+    assert ProcessingLog.objects.filter(request_id=response["X-Request-ID"]).exists()
 
 
 def test_an_intake_logs_the_dwelling_and_the_referral_the_system_made(login, handler):

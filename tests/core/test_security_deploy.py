@@ -86,3 +86,15 @@ def test_production_settings_send_hsts_for_a_year_with_preload(tmp_path):
         timeout=60,
     )
     assert result.stdout.strip().splitlines()[-1] == "[31536000, true, true, true, false]"
+
+
+def test_the_api_answers_json_only_without_debug(login, triage_staff):
+    from config import settings as configured
+
+    assert configured.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] == [
+        "rest_framework.renderers.JSONRenderer"
+    ]
+    response = login(triage_staff).get("/api/referrals/", {"format": "api"})
+    assert response.status_code == 404
+    response = login(triage_staff).get("/api/referrals/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"].startswith("application/json")

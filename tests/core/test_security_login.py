@@ -335,3 +335,31 @@ def test_a_deactivated_user_is_logged_out_at_the_next_request(login, handler):
     handler.save(update_fields=["is_active"])
     response = client.get(reverse("triage:call-new"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_one_address_trying_many_usernames_meets_the_address_ceiling(client, handler, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 5
+    for n in range(5):
+        assert _attempt(client, f"someone{n}", "wrong", "10.5.5.5").status_code == 200
+    response = _attempt(client, handler.username, PASSWORD, "10.5.5.5")
+    assert response.status_code == 429
+    assert b"Too many attempts" in response.content
+    # Elsewhere the same account logs in.
+    assert _attempt(client, handler.username, PASSWORD, "10.6.6.6").status_code == 302
+
+
+def test_under_the_address_ceiling_a_login_from_that_address_succeeds(client, handler, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 5
+    for n in range(4):
+        _attempt(client, f"someone{n}", "wrong", "10.5.5.5")
+    assert _attempt(client, handler.username, PASSWORD, "10.5.5.5").status_code == 302
+
+
+def test_the_address_ceiling_is_fifty_failures_in_the_same_fifteen_minutes(settings):
+    from datetime import timedelta
+
+    from config import settings as configured
+
+    assert configured.LOGIN_FAILURES_PER_ADDRESS == 50
+    assert configured.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert "core.auth.AddressCeilingBackend" in configured.AUTHENTICATION_BACKENDS
