@@ -19,7 +19,7 @@ def pytest_addoption(parser):
     parser.addoption(
         "--screenshots",
         action="store_true",
-        help="browser tests refresh the README pictures in docs/screenshots/",
+        help="browser tests refresh the README pictures (docs/screenshots/) and save the journeys under bench/screenshots/",
     )
 
 
