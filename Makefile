@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
+	@# A local secret key on the first run (the app refuses to start without one).
+	@grep -qs '^DJANGO_SECRET_KEY=.\{50,\}' .env || { \
+	  [ -n "$$DJANGO_SECRET_KEY" ] || { \
+	    echo "DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
+	    echo "make run: wrote a local DJANGO_SECRET_KEY to .env"; }; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo

@@ -82,7 +82,11 @@ def _at_least(name, value, minimum):
 
 
 DEBUG = _strict_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-in-production")
+# With DEBUG off, `manage.py check` (so runserver, migrate and the stack) refuses a key
+# that is unset, the example's or under 50 characters (core/checks.py); `make run` writes
+# a local one to .env on its first run.
+UNSET_SECRET_KEY = "insecure-local-only-key-change-me-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or UNSET_SECRET_KEY
 ALLOWED_HOSTS = _env_or_fail("DJANGO_ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = _env_or_fail("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
 

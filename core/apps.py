@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Triage Desk core"
 
     def ready(self):
-        from . import security_events  # noqa: F401  (connects the login signal receivers)
+        from . import checks, security_events  # noqa: F401  (registers checks and receivers)
         from .log_filters import install_gunicorn_access_filter
 
         # Under gunicorn, its access log would otherwise carry query strings (addresses).

@@ -37,6 +37,25 @@ class DayField(forms.DateField):
         return day
 
 
+class PeriodForm(forms.Form):
+    """A period of London days, both included, of at most ``max_days``: the replays of a
+    draft (rule set or repeat-caller policy) over past calls."""
+
+    max_days = 92
+    start = DayField(label="From")
+    end = DayField(label="To (included)")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("Choose an end date on or after the start date.")
+            if (end - start).days + 1 > self.max_days:
+                raise forms.ValidationError(f"Choose at most {self.max_days} days at a time.")
+        return data
+
+
 class LogSearchForm(forms.Form):
     username = forms.CharField(required=False, max_length=150, label="User")
     object_type = forms.CharField(

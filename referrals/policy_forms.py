@@ -1,10 +1,8 @@
 """The supervisor's forms for the repeat-caller policy (referrals.farmington)."""
 
-from datetime import timedelta
-
 from django import forms
 
-from core.forms import DayField
+from core.forms import PeriodForm
 
 from .models import RepeatPolicy
 
@@ -57,18 +55,7 @@ class PolicyDraftForm(forms.Form):
     )
 
 
-class ReplayForm(forms.Form):
+class ReplayForm(PeriodForm):
     """The past period a draft is replayed over (Europe/London days, both included)."""
 
-    start = DayField(label="From")
-    end = DayField(label="To (included)")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError("Choose an end date on or after the start date.")
-            if end - start > timedelta(days=REPLAY_MAX_DAYS - 1):
-                raise forms.ValidationError(f"Choose at most {REPLAY_MAX_DAYS} days at a time.")
-        return data
+    max_days = REPLAY_MAX_DAYS

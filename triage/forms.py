@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import yaml
 from django import forms
 
-from core.forms import DayField
+from core.forms import PeriodForm
 
 from . import engine
 from .engine.words import agency_label, fact_value_label, flag_label
@@ -566,18 +566,7 @@ def _not_json_data(document) -> str | None:
 WHAT_IF_MAX_DAYS = 92
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(PeriodForm):
     """The period of past calls to replay through a draft (Europe/London dates)."""
 
-    start = DayField(label="From")
-    end = DayField(label="To (included)")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError("The end date is before the start date.")
-            if (end - start).days + 1 > WHAT_IF_MAX_DAYS:
-                raise forms.ValidationError(f"Choose at most {WHAT_IF_MAX_DAYS} days at a time.")
-        return data
+    max_days = WHAT_IF_MAX_DAYS

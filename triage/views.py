@@ -334,6 +334,13 @@ def _agency_text(agency) -> str:
     return diff.agency_text(agency)
 
 
+# Sections apps above triage add to a version's page (training: the practice scenarios a
+# draft would change), registered in their AppConfig.ready(): triage does not import them.
+# Each is called with (the version shown, the live version or None) and returns
+# (template name, context) or None.
+RULESET_DETAIL_SECTIONS: list = []
+
+
 def _rule_rows(document: dict) -> list[dict]:
     """The rules of a stored version in words, in the order they are tried."""
     rows = [
@@ -386,6 +393,11 @@ def ruleset_detail(request, pk):
             "caller_advice": [(words.agency_label(a), text) for a, text in advice.items()],
             "what_if_form": what_if_form,
             "result": result,
+            "extra_sections": [
+                section
+                for section in (hook(ruleset, live) for hook in RULESET_DETAIL_SECTIONS)
+                if section
+            ],
         },
         status=400 if what_if_form.is_bound and not what_if_form.is_valid() else 200,
     )

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # What a force sets in production; only the environment differs from development.
@@ -98,3 +100,38 @@ def test_the_api_answers_json_only_without_debug(login, triage_staff):
     assert response.status_code == 404
     response = login(triage_staff).get("/api/referrals/", HTTP_ACCEPT="text/html")
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("", "is not set"),  # empty in the environment: .env cannot supply one either
+        ("change-me-to-a-long-random-string", "example value"),
+        ("x" * 49, "49 characters long"),
+    ],
+    ids=["missing", "the-example", "too-short"],
+)
+def test_check_refuses_to_run_with_debug_off_and_an_unfit_secret_key(tmp_path, key, reason):
+    result = _run("check", tmp_path=tmp_path, DJANGO_SECRET_KEY=key)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "core.E001" in output and reason in output
+    assert "secrets.token_urlsafe" in output  # says how to make one
+
+
+def test_check_passes_a_long_random_key(tmp_path):
+    result = _run("check", tmp_path=tmp_path, DJANGO_SECRET_KEY="k" * 50)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_debug_on_the_check_lets_a_missing_key_pass(tmp_path):
+    result = _run("check", tmp_path=tmp_path, DJANGO_SECRET_KEY="", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_example_environment_refuses_to_start(tmp_path):
+    from core.checks import EXAMPLE_SECRET_KEY
+
+    example = (ROOT / ".env.example").read_text()
+    assert f"DJANGO_SECRET_KEY={EXAMPLE_SECRET_KEY}" in example
+    assert "token_urlsafe" in example

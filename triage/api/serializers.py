@@ -5,6 +5,8 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from consults.api.serializers import CallConsultSerializer
+from consults.selectors import consults_for_calls
 from core.serializers import (
     StrictBooleanField,
     StrictCharField,
@@ -218,6 +220,7 @@ class CallSerializer(serializers.ModelSerializer):
     dwelling = serializers.SerializerMethodField()
     suggestion = SuggestionSerializer()
     decision = serializers.SerializerMethodField()
+    consults = serializers.SerializerMethodField()
 
     class Meta:
         model = Call
@@ -236,6 +239,7 @@ class CallSerializer(serializers.ModelSerializer):
             "overridden",
             "grade",
             "decision",
+            "consults",
         ]
 
     def to_representation(self, call):
@@ -258,6 +262,7 @@ class CallSerializer(serializers.ModelSerializer):
             "overridden": call.overridden,
             "grade": call.grade,
             "decision": self.get_decision(call),
+            "consults": self.get_consults(call),
         }
 
     @extend_schema_field(DwellingSummarySerializer(allow_null=True))
@@ -277,3 +282,11 @@ class CallSerializer(serializers.ModelSerializer):
         else:
             decision = decisions[0] if decisions else None
         return DecisionSerializer(decision).data if decision else None
+
+    @extend_schema_field(CallConsultSerializer(many=True))
+    def get_consults(self, call):
+        # The mental-health team's answers (consults app); a page's in one query.
+        found = self.context.get("consults")
+        if found is None or call.pk not in found:
+            found = consults_for_calls([call])
+        return CallConsultSerializer(found[call.pk], many=True).data

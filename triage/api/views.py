@@ -1,13 +1,15 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callers.selectors import plan_prefetch
+from consults.selectors import call_has_consult, consults_for_calls
 from core.api import LoggedListMixin
-from core.roles import ALL_ROLES, HasRole, Role
+from core.roles import ALL_ROLES, HasRole, Role, has_role
 from core.services import log_consultation
 from referrals import farmington
 
@@ -56,7 +58,23 @@ class CallViewSet(
     def allowed_roles(self):
         if self.action in ("create", "decision"):
             return {Role.HANDLER}
+        if self.action == "retrieve":
+            # A mental-health practitioner reads a call while it has a consult (get_object).
+            return {Role.HANDLER, Role.SUPERVISOR, Role.MH_PRACTITIONER}
         return {Role.HANDLER, Role.SUPERVISOR}
+
+    def _practitioner_only(self) -> bool:
+        user = self.request.user
+        return has_role(user, Role.MH_PRACTITIONER) and not has_role(
+            user, Role.HANDLER, Role.SUPERVISOR
+        )
+
+    def get_object(self):
+        if self.action == "retrieve" and self._practitioner_only():
+            pk = self.kwargs["pk"]
+            if not (str(pk).isdigit() and call_has_consult(int(pk))):
+                raise PermissionDenied("A practitioner reads only calls under consult.")
+        return super().get_object()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -66,13 +84,18 @@ class CallViewSet(
             queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"),
             to_attr="latest_decisions",
         )
-        return calls_visible_to(self.request.user).prefetch_related(latest, plan_prefetch())
+        if self._practitioner_only():  # retrieve only, of a call under consult (get_object)
+            calls = Call.objects.select_related("dwelling", "handler")
+        else:
+            calls = calls_visible_to(self.request.user)
+        return calls.prefetch_related(latest, plan_prefetch())
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:
             # A page of calls: their dwellings' open referrals in one query.
             kwargs.setdefault("context", self.get_serializer_context())
             kwargs["context"]["dwelling_summaries"] = farmington.summaries_for_calls(list(args[0]))
+            kwargs["context"]["consults"] = consults_for_calls(list(args[0]))
         return super().get_serializer(*args, **kwargs)
 
     def list_justification(self, request) -> str:
@@ -80,7 +103,8 @@ class CallViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         call = self.get_object()
-        log_consultation(user=request.user, obj=call, justification="call record (API)")
+        why = "live consult" if self._practitioner_only() else "call record (API)"
+        log_consultation(user=request.user, obj=call, justification=why)
         return Response(self.get_serializer(call).data)
 
     @extend_schema(request=CallCreateSerializer, responses={201: CallSerializer})
@@ -99,6 +123,8 @@ class CallViewSet(
                 user=request.user, obj=call.dwelling, justification=services.LIVE_INTAKE
             )
         context = {"dwelling_summaries": {call.pk: intake.summary}}
+        if intake.created:
+            context["consults"] = {call.pk: []}  # nobody has been asked yet
         return Response(
             CallSerializer(call, context=context).data,
             status=status.HTTP_201_CREATED if intake.created else status.HTTP_200_OK,
