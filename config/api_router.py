@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("referrals.api.urls")),
     path("", include("callers.api.urls")),
     path("", include("consults.api.urls")),
+    path("", include("training.api.urls")),
     *router.urls,
 ]

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     # Outermost after the id: CSP, no-store and friends reach every response, errors too.
     "core.middleware.SecurityHeadersMiddleware",
+    # 400 before any other work: JSON nested too deep, a NUL character anywhere.
+    "core.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,6 +191,20 @@ else:
     # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep prepared statements.
     if _strict_bool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+# The owning role, for `migrate` only (core/management/commands/migrate.py): the app's
+# role (DATABASE_URL) may only INSERT and SELECT on the processing log and owns nothing.
+# Same database as DATABASE_URL, other credentials. Unset: migrate as DATABASE_URL.
+DATABASE_MIGRATE_URL = _url_or_fail(
+    "DATABASE_MIGRATE_URL",
+    env("DATABASE_MIGRATE_URL", default=""),
+    ("postgres", "postgresql", "pgsql", "psql"),
+)
+try:
+    DATABASE_MIGRATE = env.db_url_config(DATABASE_MIGRATE_URL) if DATABASE_MIGRATE_URL else None
+except Exception as exc:  # django-environ raises several types for bad URLs
+    raise ImproperlyConfigured(f"DATABASE_MIGRATE_URL is malformed: {exc}") from None
+if DATABASE_MIGRATE and DATABASE_MIGRATE["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("DATABASE_MIGRATE_URL must name the same database as DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: one URL feeds Celery and the cache; CELERY_BROKER_URL overrides the broker.
@@ -267,6 +283,12 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention-nightly": {
         "task": "core.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The head of the processing log's hash chain, sealed and written to the application
+    # log (core.services.processing_log_seal); verify with manage.py verify_processing_log.
+    "seal-processing-log-nightly": {
+        "task": "core.tasks.seal_processing_log",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 
@@ -361,6 +383,8 @@ REST_FRAMEWORK = {
     # JSON only; DRF's browsable HTML API (?format=api) for development alone.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # JSON in too: no form or multipart bodies (the schema then documents JSON only).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The browser (CSRF-checked) and integrations (hashed, revocable tokens).
         "rest_framework.authentication.SessionAuthentication",
@@ -384,10 +408,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AgencyEnum": "triage.engine.AGENCIES"},
+    # One name per choice set (drf-spectacular warns, and check --deploy fails, otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyEnum": "triage.engine.AGENCIES",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "ReferralActionKindEnum": "referrals.models.ReferralAction.Kind",
+        "ConsultStatusEnum": "consults.models.Consult.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
+        "core.openapi.forbid_unknown_keys",
+        "triage.api.serializers.facts_rules_schema",
+        "referrals.api.serializers.referral_create_schema",
     ],
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("consults/", include("consults.urls")),
+    path("training/", include("training.urls")),
     path("api/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from a URL, not inline (CSP).

@@ -48,7 +48,7 @@ class Consult(models.Model):
     known_to_services = models.CharField(max_length=10, choices=Known.choices, blank=True)
     service = models.CharField(max_length=SERVICE_MAX, blank=True)
     advice = models.TextField(blank=True)
-    recommended_agency = models.CharField(max_length=40, null=True, blank=True)
+    recommended_agency = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
     risk_notes = models.TextField(blank=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Reads for live consults: the queue, a call's consults, a practitioner's own, the figures."""
 
+import hashlib
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,13 @@ def consults_queue(status: str | None = None) -> QuerySet[Consult]:
     if status:
         return consults.filter(status=status).order_by("asked_at", "id")
     return consults.filter(status__in=Consult.OPEN).order_by("asked_at", "id")
+
+
+def queue_version(consults) -> str:
+    """What the queue shows, in short: it changes when a question comes, is claimed or
+    leaves the queue."""
+    seen = ",".join(f"{c.pk}.{c.status}.{c.claimed_by_id or 0}" for c in consults)
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
 
 
 def consults_for_call(call: Call) -> list[Consult]:

@@ -130,11 +130,14 @@ def recommendation_note(recommended: str, final: str, note: str) -> str:
 
 
 @transaction.atomic
-def consult_decide(*, call: Call, user, check_confirmations: dict, **decision) -> Decision:
+def consult_decide(
+    *, call: Call, user, check_confirmations: dict, require_told_text: bool = True, **decision
+) -> Decision:
     """The handler's decision on a call the mental-health team advised on (triage's
     ``call_decide``). The engine's suggestion stays the engine's; when the decision's agency
     differs from the practitioner's latest recommendation, the handler must say why, and
-    the note says that it differs and from what."""
+    the note says that it differs and from what. The screen requires what the caller was
+    told (``require_told_text``); the API's contract does not."""
     latest = (
         Consult.objects.filter(call=call, status=Consult.Status.ANSWERED)
         .exclude(recommended_agency=None)
@@ -154,14 +157,14 @@ def consult_decide(*, call: Call, user, check_confirmations: dict, **decision) -
                     ]
                 }
             )
-        decision["override_note"] = recommendation_note(
-            latest.recommended_agency, final, note
-        )[:NOTE_MAX]
+        decision["override_note"] = recommendation_note(latest.recommended_agency, final, note)[
+            :NOTE_MAX
+        ]
     return triage_services.call_decide(
         call=call,
         user=user,
         check_confirmations=check_confirmations,
-        require_told_text=True,
+        require_told_text=require_told_text,
         **decision,
     )
 

@@ -6,7 +6,7 @@ import functools
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
@@ -36,13 +36,14 @@ def address_failures(address: str) -> int:
     return AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since).count()
 
 
-class AddressCeilingBackend(BaseBackend):
+class AddressCeilingBackend:
     """Refuses every login from an address with LOGIN_FAILURES_PER_ADDRESS failed logins
     (any usernames) within AXES_COOLOFF_TIME: one address trying many usernames.
 
     django-axes counts per (username, address) only, with one limit for all its
     parameters, so this second, higher ceiling is counted here from axes' own failure log
-    (AXES_ENABLE_ACCESS_FAILURE_LOG). It answers with axes' lockout page.
+    (AXES_ENABLE_ACCESS_FAILURE_LOG). It answers with axes' lockout page. It has no
+    get_user: it authenticates nobody, so no session is ever bound to it.
     """
 
     def authenticate(self, request, **credentials):

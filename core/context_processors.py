@@ -14,6 +14,7 @@ NAV_ITEMS = (
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
     ("Rule sets", "triage:ruleset-list", {Role.SUPERVISOR}),
     ("Repeat policy", "referrals:policy-list", {Role.SUPERVISOR}),
+    ("Training", "training:home", {Role.HANDLER, Role.TRIAGE, Role.SUPERVISOR}),
     ("Processing log", "core:log-search", {Role.SUPERVISOR, Role.AUDITOR}),
     ("Consult queue", "consults:queue", {Role.MH_PRACTITIONER}),
     ("My consults", "consults:mine", {Role.MH_PRACTITIONER}),

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 
 from .models import ProcessingLog
 
@@ -105,3 +106,28 @@ class TokenForm(forms.Form):
             {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """A user's own password: the current one, then the new one twice, checked by
+    AUTH_PASSWORD_VALIDATORS (as an administrator's reset is). Saving is the service's."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again.",
+        "password_mismatch": "The two new passwords are not the same. Type them again.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. Not a common password, not all numbers, and not like "
+            "your name or the force's."
+        )
+        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].help_text = ""
+
+    def save(self, commit=True):  # the view calls core.services.password_change instead
+        raise NotImplementedError("use core.services.password_change")

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -41,6 +41,71 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+# How deep JSON may nest: the deepest body the API takes is three levels (a call's facts);
+# Python's parser overflows its stack at about a thousand.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
+HAS_NUL = "The request contains a NUL character (\\u0000), which no field accepts."
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+# \u0000 not itself escaped (an even number of backslashes before it, none counted).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_FORM = "application/x-www-form-urlencoded"  # and multipart/form-data
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``body`` opens more than ``limit`` arrays or objects inside each other,
+    counted on the raw bytes (strings removed first), so nothing is parsed."""
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub(b"", body)):
+        if bracket in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class RequestGuardMiddleware:
+    """400, before any other work, for what no view can take: JSON nested too deep (the
+    parser would overflow Python's stack, a 500) and a NUL character anywhere in the query
+    string, a JSON body or a form (PostgreSQL refuses NUL in text, a 500; SQLite would
+    store it). One message for each, as JSON under /api/ and as a page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.problem(request)
+        if problem:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": problem}, status=400)
+            return render(request, "400.html", {"message": problem}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def problem(request) -> str:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return HAS_NUL
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return ""
+        content_type = request.content_type or ""
+        if content_type == "application/json" or content_type.endswith("+json"):
+            body = request.body
+            if json_too_deep(body):
+                return TOO_DEEP
+            if b"\x00" in body or _JSON_NUL.search(body):
+                return HAS_NUL
+        elif content_type in (_FORM, "multipart/form-data"):
+            # The fields, not the files (an upload is the importer's to read).
+            for name, values in request.POST.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return HAS_NUL
+        return ""
 
 
 # No inline script or style anywhere (static/js, static/css only); data: images are for the

@@ -58,6 +58,11 @@ class ProcessingLog(models.Model):
     justification = models.CharField(max_length=500, blank=True)
     recipient = models.CharField(max_length=200, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The hash chain (core/chain.py), set by the database as the row goes in, whoever
+    # writes it: the row's place in the chain (1, 2, 3... no gaps) and SHA-256 over its
+    # content and the previous row's hash. Writers pass None and "".
+    seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ProcessingLogQuerySet.as_manager()
 
@@ -70,6 +75,33 @@ class ProcessingLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.operation} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError
+
+
+class ProcessingLogSeal(models.Model):
+    """The head of the processing log's chain as it was at ``sealed_at`` (nightly): rows
+    deleted from the end of the log leave the chain itself intact, but not its seals.
+    Append-only, as the log; each seal is also written to the application log, which is
+    shipped off the database (so a seal deleted with the rows still shows there)."""
+
+    sealed_at = models.DateTimeField(auto_now_add=True, help_text="UTC.")
+    last_seq = models.BigIntegerField(help_text="The chain place of the last row sealed.")
+    last_id = models.BigIntegerField(null=True, help_text="Its id.")
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(help_text="Rows in the chain when sealed.")
+
+    class Meta:
+        ordering = ["sealed_at", "id"]
+
+    def __str__(self):
+        return f"seal {self.sealed_at:%Y-%m-%d %H:%M} at row {self.last_id} ({self.count} rows)"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -28,6 +28,30 @@ def _response(description, component):
     }
 
 
+def _strict_components() -> set[str]:
+    """Component names of the inputs that refuse unknown keys: every StrictSerializer
+    (named as drf-spectacular names a request body) and the RCRP facts."""
+    from .serializers import StrictSerializer
+
+    names, todo = set(), list(StrictSerializer.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        base = cls.__name__.removesuffix("Serializer")
+        names |= {base, f"{base}Request"}
+    return names | {"Facts", "FactsRequest"}
+
+
+def forbid_unknown_keys(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: an input the API refuses unknown keys in says so
+    (additionalProperties: false), so a client reading the schema is not surprised."""
+    strict = _strict_components()
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in strict and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result
+
+
 def add_error_responses(result, generator, request, public):
     """POSTPROCESSING_HOOKS entry: add the error responses to each operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})

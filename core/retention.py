@@ -117,6 +117,7 @@ def _each(queryset):
 
 
 def _anonymise_calls(pks: list[int], *, justification: str) -> int:
+    from consults.models import Consult
     from triage.models import Call, Decision
 
     with transaction.atomic():
@@ -125,6 +126,10 @@ def _anonymise_calls(pks: list[int], *, justification: str) -> int:
         )
         Decision.objects.filter(call_id__in=pks).update(
             override_note="", thrive={}, caller_told_text="", check_confirmations={}
+        )
+        # The mental-health team's consults are health data: they go with the call's text.
+        Consult.objects.filter(call_id__in=pks).update(
+            question="", service="", advice="", risk_notes=""
         )
         log_erasures(user=None, rows=[("call", pk) for pk in pks], justification=justification)
         _refresh_dashboard_days(pks)

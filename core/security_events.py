@@ -59,3 +59,12 @@ def log_refusal(request, response) -> None:
 
 def log_otp_failure(request) -> None:
     log.warning("second factor refused user_id=%s from=%s", request.user.pk, _address(request))
+
+
+def log_password_change(request, sessions_ended: int) -> None:
+    log.info(
+        "password changed user_id=%s from=%s other_sessions_ended=%s",
+        request.user.pk,
+        _address(request),
+        sessions_ended,
+    )

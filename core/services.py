@@ -1,17 +1,20 @@
 """Writes owned by core: the processing log (DPA 2018 s62) and API tokens."""
 
+import logging
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
+from . import chain
 from .errors import DomainError
 from .inserts import insert_rows
 from .middleware import current_request_id
-from .models import ApiToken, ProcessingLog, hash_token
+from .models import ApiToken, ProcessingLog, ProcessingLogSeal, hash_token
 from .roles import role_label
 
 Operation = ProcessingLog.Operation
+audit_log = logging.getLogger("core.audit")
 
 
 def log_identity(user) -> dict:
@@ -74,6 +77,9 @@ def _entry_values(
         "justification": justification[:500],
         "recipient": recipient[:200],
         "request_id": request_id,
+        # Set by the database as the row goes in (core/chain.py).
+        "seq": None,
+        "hash": "",
     }
 
 
@@ -249,3 +255,56 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def password_change(*, user, new_password: str, keep_session_key: str | None = None) -> int:
+    """Set ``user``'s own password (checked by the caller's form against the current one
+    and AUTH_PASSWORD_VALIDATORS) and end every other session of theirs (ASVS 6.2.2,
+    7.4.3): a thief holding an old session loses it. The session ``keep_session_key``
+    survives (the caller then re-signs it with update_session_auth_hash). Returns how
+    many sessions ended. Django would already refuse the old sessions at their next
+    request (their password hash no longer matches); deleting them says so plainly."""
+    from django.contrib.sessions.models import Session
+
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key == keep_session_key:
+            continue
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.session_key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+def processing_log_head() -> dict:
+    """The head of the processing log's chain: last seq, id and hash (zeros if empty)."""
+    head = (
+        ProcessingLog.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values("seq", "id", "hash")
+        .first()
+    )
+    return head or {"seq": 0, "id": None, "hash": chain.GENESIS}
+
+
+@transaction.atomic
+def processing_log_seal() -> ProcessingLogSeal:
+    """Seal the head of the processing log's chain (nightly): its last row's place, id and
+    hash, and the count, in ProcessingLogSeal and in the application log (shipped off the
+    database), so that rows deleted from the end of the log show at verification."""
+    head = processing_log_head()
+    seal = ProcessingLogSeal(
+        last_seq=head["seq"], last_id=head["id"], last_hash=head["hash"], count=head["seq"]
+    )
+    seal.save(force_insert=True)
+    audit_log.info(
+        "processing log sealed: last_id=%s seq=%s count=%s hash=%s",
+        seal.last_id,
+        seal.last_seq,
+        seal.count,
+        seal.last_hash,
+    )
+    return seal

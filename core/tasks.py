@@ -5,7 +5,7 @@ from django.db import transaction
 
 from config.celery import TRANSIENT_RETRY
 
-from . import retention
+from . import retention, services
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +17,12 @@ def apply_retention():
     retention.clear_expired_sessions()
     # Counts only: nothing erased is named in the application log.
     log.info("retention applied: %s", "; ".join(line.strip() for line in result.lines()))
+
+
+@shared_task(ignore_result=True, **TRANSIENT_RETRY)
+def seal_processing_log():
+    """Nightly: seal the head of the processing log's chain (core.services)."""
+    services.processing_log_seal()
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

@@ -6,6 +6,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,10 +18,10 @@ from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from . import otp, selectors, services
-from .forms import LogExportForm, LogSearchForm, TokenForm
+from .forms import LogExportForm, LogSearchForm, PasswordChangeForm, TokenForm
 from .models import ProcessingLog
 from .roles import ALL_ROLES, LOG_ROLES, Role, has_role, primary_role, role_required
-from .security_events import log_otp_failure
+from .security_events import log_otp_failure, log_password_change
 
 ROLE_HOMES = {
     Role.HANDLER: "triage:call-new",
@@ -56,6 +57,28 @@ def account(request):
             "can_read_api_docs": has_role(request.user, *ALL_ROLES),
         },
     )
+
+
+@login_required
+def password_change(request):
+    """Every user changes their own password: the current one first, the same rules as
+    everywhere; their other sessions end, this one goes on."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ended = services.password_change(
+            user=request.user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session_key=request.session.session_key,
+        )
+        update_session_auth_hash(request, request.user)
+        log_password_change(request, ended)
+        messages.success(
+            request,
+            "Your password is changed."
+            + (" You are logged out everywhere else." if ended else ""),
+        )
+        return redirect("core:account")
+    return render(request, "core/password_change.html", {"form": form})
 
 
 @login_required

@@ -30,6 +30,9 @@ anchored at the first such call, and never referred up to the end of its after-w
 calls before and after that anchor are counted as a referral's are.
 """
 
+import functools
+import heapq
+import operator
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from callers.models import Dwelling
 from core.days import local_midnight
 from triage.models import Call
 
@@ -59,6 +63,8 @@ WINDOW_DAYS_MESSAGE = (
 TOP_MESSAGE = f"Enter a number of callers from {TOP_RANGE[0]} to {TOP_RANGE[1]}."
 END_BEFORE_START = "The end date must be the same as or after the start date."
 
+# The top callers' order: calls before, then police deployments before (ReferralCounts).
+_TOP_KEY = operator.itemgetter(7, 10)
 # What the processing log says each listed referral was read for.
 LOG_JUSTIFICATION = "Farmington impact report"
 # How to read the cohort beside the comparison group: on the page, the print and the API.
@@ -67,6 +73,11 @@ READING = (
     "the mean), so read the referrals' fall beside the comparison group's: only the "
     "difference between the two may be the team's doing."
 )
+# Above about this many dwellings (PostgreSQL's estimate), the comparison group is drawn
+# from a random sample of this many (see comparison_group), the same one while the
+# dwellings do not change (REPEATABLE seed).
+COMPARISON_SAMPLE = 25_000
+SAMPLE_SEED = 24
 # work_mem for the report's queries (see _sort_memory).
 SORT_MEMORY = "64MB"
 # Referrals whose dwelling and dates are read per query (SQLite's parameter limit).
@@ -271,6 +282,8 @@ class ReferralImpact:
 
     def __getattr__(self, name):
         # The counts' fields and properties read as the referral's own.
+        if name == "counts":  # not yet set (a copy being made)
+            raise AttributeError(name)
         return getattr(self.counts, name)
 
     @property
@@ -301,7 +314,7 @@ def _pct_change(before: int, after: int) -> float | None:
     return round(100 * (after - before) / before, 1)
 
 
-def _median(values: list[int]) -> float | None:
+def _median(values) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
@@ -340,29 +353,25 @@ class Summary:
         return _pct_change(self.calls_before, self.calls_after)
 
 
+# A row of the counting query as ReferralCounts, without a Python call per row.
+_counts = functools.partial(tuple.__new__, ReferralCounts)
+# ReferralCounts' columns, read in the interpreter's own loops (map, sum, filter).
+_COMPLETE, _B999, _BEFORE, _A999, _AFTER, _PB, _PA = (operator.itemgetter(i) for i in range(5, 12))
+
+
 def summarise(rows: Iterable[ReferralCounts], costs: UnitCosts) -> Summary:
     """Totals and medians over the complete referrals of ``rows``; the incomplete ones
-    are only numbered."""
-    incomplete = 0
-    b999 = before = a999 = after = pb = pa = fell = 0
-    befores, afters, changes = [], [], []
-    for row in rows:
-        if not row.complete:
-            incomplete += 1
-            continue
-        b999 += row.before_999
-        before += row.calls_before
-        a999 += row.after_999
-        after += row.calls_after
-        pb += row.police_before
-        pa += row.police_after
-        befores.append(row.calls_before)
-        afters.append(row.calls_after)
-        changes.append(row.calls_after - row.calls_before)
-        fell += row.calls_after < row.calls_before
+    are only numbered. Column by column, without a Python loop per referral: a cohort can
+    be a hundred thousand referrals."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    done = list(filter(_COMPLETE, rows))
+    befores, afters = list(map(_BEFORE, done)), list(map(_AFTER, done))
+    b999, a999 = sum(map(_B999, done)), sum(map(_A999, done))
+    before, after = sum(befores), sum(afters)
+    pb, pa = sum(map(_PB, done)), sum(map(_PA, done))
     return Summary(
-        referrals=len(befores),
-        incomplete=incomplete,
+        referrals=len(done),
+        incomplete=len(rows) - len(done),
         before_999=b999,
         before_101=before - b999,
         after_999=a999,
@@ -371,8 +380,8 @@ def summarise(rows: Iterable[ReferralCounts], costs: UnitCosts) -> Summary:
         police_after=pa,
         median_before=_median(befores),
         median_after=_median(afters),
-        median_change=_median(changes),
-        fell=fell,
+        median_change=_median(list(map(operator.sub, afters, befores))),
+        fell=sum(map(operator.lt, afters, befores)),
         estimate=costs.estimate(
             calls_before=before, calls_after=after, police_before=pb, police_after=pa
         ),
@@ -401,6 +410,8 @@ class Comparison:
     median_change: float | None
     fell: int
     within: int  # the counted calls in the policy's window that made a near miss
+    # The share of dwellings the group was drawn from (%), or None: from every dwelling.
+    sample_percent: float | None = None
 
     @property
     def change(self) -> int:
@@ -462,7 +473,19 @@ def comparison_definition(report: ImpactReport) -> str:
         f"{policy.window_days} days (one short of the live policy, {policy.describe()}) at a "
         f"call between {day_text(report.start)} and {day_text(report.end)}, counted from the "
         f"first such call, {report.window_days} days either side as for referrals; dwellings "
-        "referred by the end of that time are left out."
+        "referred by the end of that time are left out." + sample_words(report.comparison)
+    )
+
+
+def sample_words(comparison: Comparison) -> str:
+    """Whether the comparison group is a sample, in words ("" when it is not)."""
+    percent = comparison.sample_percent
+    if percent is None:
+        return ""
+    return (
+        f" Drawn from a random sample of about 1 dwelling in {round(100 / percent):,} "
+        f"({percent:g}%): its counts are the sample's; its medians and changes estimate "
+        "the whole group's."
     )
 
 
@@ -503,7 +526,8 @@ def impact_report(
     rows = referral_counts(start_at=start_at, end_at=end_at, window=window, now=now, source=source)
     actions = referral_actions(start_at=start_at, end_at=end_at, source=source)
     complete = [r for r in rows if r.complete]
-    top_rows = sorted(complete, key=lambda r: (-r.calls_before, -r.police_before, r.id))[:top]
+    # The most calls before, then the most police deployments; ties in the order counted.
+    top_rows = heapq.nlargest(top, complete, key=_TOP_KEY)
     return ImpactReport(
         start=start,
         end=end,
@@ -530,8 +554,9 @@ def _by_outcome(rows: list[ReferralCounts], costs: UnitCosts) -> list[Group]:
     """One group per outcome (in the outcomes' order), then the open referrals; groups
     without referrals are left out."""
     groups: dict[str, list[ReferralCounts]] = {}
-    for row in rows:
-        groups.setdefault(row.closed_as, []).append(row)
+    closed = Referral.Status.CLOSED
+    for row in rows:  # by index: a cohort can be a hundred thousand referrals
+        groups.setdefault(row[4] if row[3] == closed else OPEN, []).append(row)
     labels = dict(Referral.Outcome.choices)
     return [
         Group(
@@ -549,10 +574,16 @@ def _by_action(
 ) -> list[Group]:
     """One group per kind of action taken (a referral with several kinds is in each),
     then the referrals with no action recorded; empty groups are left out."""
+    by_id = {row[0]: row for row in rows}
     groups: dict[str, list[ReferralCounts]] = {}
-    for row in rows:
-        for kind in actions.get(row.id, (NO_ACTION,)):
-            groups.setdefault(kind, []).append(row)
+    for pk, kinds in actions.items():
+        row = by_id.get(pk)
+        if row is not None:  # else: opened since the referrals were counted
+            for kind in kinds:
+                groups.setdefault(kind, []).append(row)
+    none = [row for row in rows if row[0] not in actions]
+    if none:
+        groups[NO_ACTION] = none
     labels = dict(ReferralAction.Kind.choices)
     return [
         Group(
@@ -604,7 +635,7 @@ def referral_counts(
     # Only table names and constants are formatted in; values are parameters.
     sql = f"""
         SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome,
-               CASE WHEN {anchored} <= %(complete_by)s THEN 1 ELSE 0 END,
+               {anchored} <= %(complete_by)s,
                {count(before, emergency)}, {count(before)},
                {count(after, emergency)}, {count(after)},
                {count(before, police)}, {count(after, police)}
@@ -622,7 +653,9 @@ def referral_counts(
         _sort_memory(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
+    if connection.vendor == "sqlite":  # a comparison comes back as 0 or 1
+        return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
+    return list(map(_counts, rows))
 
 
 def _sort_memory(cursor) -> None:
@@ -635,8 +668,8 @@ def _sort_memory(cursor) -> None:
 def referral_actions(
     *, start_at: datetime, end_at: datetime, source: str = ""
 ) -> dict[int, tuple[str, ...]]:
-    """The kinds of action taken for each referral anchored in [start_at, end_at), in the
-    kinds' order, each once."""
+    """The kinds of action taken for each referral anchored in [start_at, end_at), each
+    once, in no order (``referral_details`` puts a shown referral's in the kinds' order)."""
     actions = (
         ReferralAction.objects.annotate(anchored=_anchored("referral__"))
         .filter(anchored__gte=start_at, anchored__lt=end_at)
@@ -646,11 +679,10 @@ def referral_actions(
     )
     if source:
         actions = actions.filter(referral__source=source)
-    kinds: dict[int, list[str]] = {}
+    kinds: dict[int, tuple[str, ...]] = {}
     for referral_id, kind in actions:
-        kinds.setdefault(referral_id, []).append(kind)
-    order = {kind: i for i, kind in enumerate(ReferralAction.Kind.values)}
-    return {pk: tuple(sorted(found, key=order.__getitem__)) for pk, found in kinds.items()}
+        kinds[referral_id] = (*kinds.get(referral_id, ()), kind)
+    return kinds
 
 
 def referral_details(
@@ -685,7 +717,9 @@ def referral_details(
                 triggered_at=triggered_at,
                 anchored_at=anchored_at,
                 window_ends_at=anchored_at + window,
-                actions=actions.get(row.id, ()),
+                actions=tuple(
+                    k for k in ReferralAction.Kind.values if k in actions.get(row.id, ())
+                ),
                 estimate=costs.estimate(
                     calls_before=row.calls_before,
                     calls_after=row.calls_after,
@@ -735,41 +769,67 @@ def comparison_group(
     anchor (MIN over the dwelling's calls), around which its calls are counted as a
     referral's are; dwellings with a referral anchored by the end of their after-window are
     left out. Answers a histogram (complete, before, after, dwellings), a few hundred rows
-    at most, from which the totals and medians are taken. Raw SQL: window functions over
-    every call of the period, which the ORM cannot say; bench/bench_impact.py prints its
-    time (see the README's benchmarks table).
+    at most, from which the totals and medians are taken. Raw SQL: window functions, which
+    the ORM cannot say.
+
+    Over every dwelling the query reads every call of the period: 1.0-1.2 s at 1M calls,
+    five times that at 5M (bench/bench_impact.py). Where PostgreSQL counts more than
+    COMPARISON_SAMPLE dwellings, the group is drawn from a random sample of about that many
+    (each dwelling equally likely; the same sample while the dwellings do not change), each
+    sampled dwelling's calls read through the (dwelling, time) index: 0.2-0.3 s whatever the
+    size. Its totals are the sample's; its medians and changes estimate the whole group's.
     """
     ops = connection.ops
     n = int(window.total_seconds())
     w = int(policy.window.total_seconds())
     back = policy.threshold - 2
+    percent = _sample_percent()
     params = {
         "scan_from": ops.adapt_datetimefield_value(start_at - max(window, policy.window)),
         "scan_to": ops.adapt_datetimefield_value(end_at + window),
         "start_at": ops.adapt_datetimefield_value(start_at),
         "end_at": ops.adapt_datetimefield_value(end_at),
         "now": ops.adapt_datetimefield_value(now),
+        "percent": percent,
     }
     if policy.channels >= frozenset(Call.Channel.values):
-        counted, partition = "1", "c.dwelling_id"
+        counted, by_channel = "1", ""
     else:
         channels = sorted(policy.channels)
         marks = ", ".join(f"%(channel{i})s" for i in range(len(channels)))
         params.update({f"channel{i}": channel for i, channel in enumerate(channels)})
         counted = f"CASE WHEN c.channel IN ({marks}) THEN 1 ELSE 0 END"
-        partition = f"c.dwelling_id, {counted}"
-    calls = connection.ops.quote_name(Call._meta.db_table)
-    referrals = connection.ops.quote_name(Referral._meta.db_table)
-    # Only table names, constants and placeholders are formatted in; values are parameters.
-    sql = f"""
-        WITH lagged AS (
+        by_channel = f", {counted}"
+    qn = connection.ops.quote_name
+    calls, referrals = qn(Call._meta.db_table), qn(Referral._meta.db_table)
+    scan = "c.received_at >= %(scan_from)s AND c.received_at < %(scan_to)s"
+    if percent is None:
+        lagged = f"""
             SELECT c.dwelling_id, c.received_at, {counted} AS counted,
                    LAG(c.received_at, {back}) OVER (
-                       PARTITION BY {partition} ORDER BY c.received_at, c.id
+                       PARTITION BY c.dwelling_id{by_channel} ORDER BY c.received_at, c.id
                    ) AS first_at
             FROM {calls} c
-            WHERE c.dwelling_id IS NOT NULL
-              AND c.received_at >= %(scan_from)s AND c.received_at < %(scan_to)s
+            WHERE c.dwelling_id IS NOT NULL AND {scan}"""  # noqa: S608
+    else:
+        partition = f"PARTITION BY {counted} " if by_channel else ""
+        lagged = f"""
+            SELECT s.id AS dwelling_id, l.received_at, l.counted, l.first_at
+            FROM (
+                SELECT d.id FROM {qn(Dwelling._meta.db_table)} d
+                TABLESAMPLE BERNOULLI (%(percent)s) REPEATABLE ({SAMPLE_SEED})
+            ) s
+            CROSS JOIN LATERAL (
+                SELECT c.received_at, {counted} AS counted,
+                       LAG(c.received_at, {back}) OVER (
+                           {partition}ORDER BY c.received_at, c.id
+                       ) AS first_at
+                FROM {calls} c
+                WHERE c.dwelling_id = s.id AND {scan}
+            ) l"""  # noqa: S608
+    # Only table names, constants and placeholders are formatted in; values are parameters.
+    sql = f"""
+        WITH lagged AS ({lagged}
         ),
         marked AS (
             SELECT dwelling_id, received_at,
@@ -802,13 +862,31 @@ def comparison_group(
         )
         SELECT complete, before, after, COUNT(*) FROM kept GROUP BY complete, before, after
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _sort_memory(cursor)
         cursor.execute(sql, params)
         histogram = cursor.fetchall()
-    return _comparison(histogram, within=policy.threshold - 1)
+    return _comparison(histogram, within=policy.threshold - 1, sample_percent=percent)
 
 
-def _comparison(histogram, *, within: int) -> Comparison:
+def _sample_percent() -> float | None:
+    """The share of dwellings (%) to draw the comparison group from: None (all of them)
+    unless PostgreSQL estimates more than COMPARISON_SAMPLE dwellings."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [Dwelling._meta.db_table],
+        )
+        row = cursor.fetchone()
+    dwellings = row[0] if row else -1
+    if dwellings <= COMPARISON_SAMPLE:  # -1: never analysed (a new, small table)
+        return None
+    return 100 * COMPARISON_SAMPLE / dwellings
+
+
+def _comparison(histogram, *, within: int, sample_percent: float | None = None) -> Comparison:
     done = [(int(b), int(a), int(k)) for complete, b, a, k in histogram if complete]
     incomplete = sum(int(k) for complete, _, _, k in histogram if not complete)
     return Comparison(
@@ -821,6 +899,7 @@ def _comparison(histogram, *, within: int) -> Comparison:
         median_change=_weighted_median([(a - b, k) for b, a, k in done]),
         fell=sum(k for b, a, k in done if a < b),
         within=within,
+        sample_percent=None if sample_percent is None else round(sample_percent, 2),
     )
 
 

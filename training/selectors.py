@@ -41,10 +41,25 @@ class AnswerDifference:
     question: str
     yours: str
     scenario: str
+    # Answering this one question as the scenario does changes the suggestion on the
+    # trainee's answers: it led them elsewhere. None when the rule set is not given.
+    led_elsewhere: bool | None = None
 
 
-def answer_differences(scenario_facts: dict, answers: dict) -> list[AnswerDifference]:
-    """The questions the trainee answered otherwise than the scenario, in words."""
+def _outcome(facts: dict, rules: engine.RuleSet):
+    try:
+        suggestion = engine.evaluate(practice_facts(facts), rules)
+    except engine.FactsError:  # this answer alone does not make a whole call
+        return None
+    return suggestion.agency, suggestion.police_attend, suggestion.rule_id
+
+
+def answer_differences(
+    scenario_facts: dict, answers: dict, rules: engine.RuleSet | None = None
+) -> list[AnswerDifference]:
+    """The questions the trainee answered otherwise than the scenario, in words; with the
+    rule set, whether each one alone led them elsewhere."""
+    yours = _outcome(answers, rules) if rules is not None else None
     rows = []
     for spec in PRACTICE_FACTS:
         want, got = scenario_facts.get(spec.name), answers.get(spec.name)
@@ -55,11 +70,16 @@ def answer_differences(scenario_facts: dict, answers: dict) -> list[AnswerDiffer
         else:
             same = want == got
         if not same:
+            led = None
+            if yours is not None:
+                fixed = _outcome({**answers, spec.name: want}, rules)
+                led = fixed is not None and fixed != yours
             rows.append(
                 AnswerDifference(
                     spec.label,
                     fact_value_label(spec.name, got),
                     fact_value_label(spec.name, want),
+                    led,
                 )
             )
     return rows
@@ -75,8 +95,7 @@ def attempts_visible_to(user) -> QuerySet[Attempt]:
 
 def _tally(rows) -> list[dict]:
     return [
-        {**row, "wrong": row["attempts"] - row["correct"], "percent": _percent(row)}
-        for row in rows
+        {**row, "wrong": row["attempts"] - row["correct"], "percent": _percent(row)} for row in rows
     ]
 
 
@@ -90,9 +109,7 @@ _COUNTS = {"attempts": Count("id"), "correct": Count("id", filter=Q(correct=True
 def results_by_user(attempts: QuerySet[Attempt]) -> list[dict]:
     """Attempts and correct answers per person, by name."""
     rows = (
-        attempts.values("user_id", "user__username")
-        .annotate(**_COUNTS)
-        .order_by("user__username")
+        attempts.values("user_id", "user__username").annotate(**_COUNTS).order_by("user__username")
     )
     return _tally({**r, "user": r.pop("user__username")} for r in rows)
 

@@ -172,6 +172,10 @@ def _answer_groups(facts: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
+# Public: the consult page shows a call's answers as the call page does.
+answer_groups = _answer_groups
+
+
 @dataclass(frozen=True)
 class DecisionRows:
     """A decision and what its page shows of it in words."""

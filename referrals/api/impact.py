@@ -336,6 +336,10 @@ class ComparisonSerializer(serializers.Serializer):
         help_text="Counted calls within the policy's window that made a dwelling one short "
         "of the trigger."
     )
+    sample_percent = serializers.FloatField(
+        allow_null=True,
+        help_text="The share of dwellings (%) the group was drawn from at random; null: all.",
+    )
     definition = serializers.CharField()
 
 
@@ -476,6 +480,7 @@ def answer(report: impact.ImpactReport, listed, limit: int, offset: int) -> dict
             "median_change": report.comparison.median_change,
             "fell": report.comparison.fell,
             "within": report.comparison.within,
+            "sample_percent": report.comparison.sample_percent,
             "definition": impact.comparison_definition(report),
         },
         "reading": impact.READING,

@@ -259,7 +259,8 @@ class ReferralViewSet(
         "multi_agency_meeting has been recorded for the referral."
         + WHOLE_WITH_JUSTIFICATION.format(fields="notes, care_plan"),
     )
-    @action(detail=True, methods=["get", "post"])
+    # Every record at once (a referral has few), not in pages: a bare array.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def actions(self, request, pk=None):
         return self._sub_resource(
             request,
@@ -286,7 +287,8 @@ class ReferralViewSet(
         responses={201: ReferralNoteReceiptSerializer, **REFUSED},
         description="Add a note." + WHOLE_WITH_JUSTIFICATION.format(fields="text"),
     )
-    @action(detail=True, methods=["get", "post"])
+    # Every record at once (a referral has few), not in pages: a bare array.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def notes(self, request, pk=None):
         return self._sub_resource(
             request,
@@ -312,7 +314,8 @@ class ReferralViewSet(
         description="Publish a new version of the dwelling's response plan (shown to "
         "handlers at intake).",
     )
-    @action(detail=True, methods=["get", "post"])
+    # Every record at once (a referral has few), not in pages: a bare array.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def plans(self, request, pk=None):
         return self._sub_resource(
             request,

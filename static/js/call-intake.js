@@ -92,6 +92,14 @@
     return true;
   }
 
+  // Alt+M: the question for the mental-health team (New call screen and call page; the
+  // call page's panel arrives by htmx, so it is looked up at the key press).
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || (event.code !== "KeyM" && event.key.toLowerCase() !== "m")) { return; }
+    var question = document.getElementById("consult-question");
+    if (question) { event.preventDefault(); question.focus(); }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-focus-link]");
     if (link && focusTarget(link)) { event.preventDefault(); }

@@ -132,6 +132,7 @@ def _seed() -> dict:
         "triage": UserFactory(role="triage_staff", username="triage-amy"),
         "supervisor": UserFactory(role="supervisor", username="supervisor-sam"),
         "auditor": UserFactory(role="auditor", username="auditor-al"),
+        "mh_practitioner": UserFactory(role="mh_practitioner", username="nurse-nia"),
     }
     now = timezone.now()
     reasons = list(Decision.OverrideReason.values)
@@ -211,6 +212,25 @@ def _seed() -> dict:
         next_review=today + timedelta(days=14),
     )
 
+    # Live consults: one answered (the repeat caller, with a plan), one waiting.
+    from consults import services as consult_services
+
+    answered = consult_services.consult_ask(
+        call=repeat, user=users["handler"], question="Is she known to the crisis team?"
+    )
+    consult_services.consult_answer(
+        consult=answered,
+        user=users["mh_practitioner"],
+        known_to_services="yes",
+        service="Crisis team",
+        advice="Known to the crisis team; they will ring her within the hour.",
+        recommended_agency="MENTAL_HEALTH_CRISIS",
+        risk_notes="No weapons known.",
+    )
+    waiting = consult_services.consult_ask(
+        call=calls["welfare_check"], user=users["handler"], question="Any history of self-harm?"
+    )
+
     # A draft that sends mental-health clients to their GP: the what-if finds changes.
     document = copy.deepcopy(engine.load_default_document())
     document["version"] = "2026.2"
@@ -230,6 +250,7 @@ def _seed() -> dict:
         "draft": draft,
         "live": services.ruleset_ensure_default(),
         "today": today,
+        "consults": {"answered": answered, "waiting": waiting},
     }
 
 
@@ -280,6 +301,24 @@ def _refuse_save(page, data):
     htmx_settled(page)
 
 
+def _practise(page, data):
+    """A practice session started from the Training page: the first scenario on the New
+    call screen's layout, in training mode."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start").click()
+
+
+def _practice_feedback(page, data):
+    """A scenario answered: the feedback (expected agency, rule, answers that differ)."""
+    _practise(page, data)
+    page.select_option("select[name=fact_concern_type]", "medical")
+    page.select_option("select[name=fact_caller_type]", "public")
+    page.select_option("select[name=agency]", "NHS_111")
+    page.locator("input[name=police_attend][value=no]").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check my answer").click()
+
+
 # (role, page, how to reach it): every main page of every role, detail pages included.
 PAGES = [
     ("anonymous", "login", lambda d: "/login/"),
@@ -293,6 +332,7 @@ PAGES = [
     ("handler", "call-awol", lambda d: f"/calls/{d['calls']['awol'].pk}/"),
     ("handler", "call-repeat-caller", lambda d: f"/calls/{d['calls']['repeat'].pk}/"),
     ("handler", "account", lambda d: "/account/"),
+    ("handler", "password", lambda d: "/account/password/"),
     ("handler", "api-docs", lambda d: "/api/docs/"),
     ("triage", "referral-queue", lambda d: "/referrals/"),
     ("triage", "weekly-review", lambda d: "/referrals/review/"),
@@ -336,6 +376,26 @@ PAGES = [
     ("supervisor", "dwellings", lambda d: "/dwellings/?q=Ely"),
     ("supervisor", "processing-log", lambda d: "/processing-log/"),
     ("supervisor", "account", lambda d: "/account/"),
+    ("handler", "training", lambda d: "/training/"),
+    ("handler", "training-practice", lambda d: "/training/"),
+    ("handler", "training-feedback", lambda d: "/training/"),
+    ("handler", "training-results", lambda d: "/training/results/"),
+    ("triage", "training", lambda d: "/training/"),
+    ("supervisor", "training", lambda d: "/training/"),
+    ("supervisor", "training-results", lambda d: "/training/results/"),
+    ("supervisor", "training-scenarios", lambda d: "/training/scenarios/"),
+    ("supervisor", "training-scenario-new", lambda d: "/training/scenarios/new/"),
+    ("mh_practitioner", "consult-queue", lambda d: "/consults/"),
+    ("mh_practitioner", "consult", lambda d: f"/consults/{d['consults']['waiting'].pk}/"),
+    ("mh_practitioner", "consult-answered", lambda d: f"/consults/{d['consults']['answered'].pk}/"),
+    ("mh_practitioner", "my-consults", lambda d: "/consults/mine/"),
+    ("handler", "call-with-consult", lambda d: f"/calls/{d['consults']['answered'].call_id}/"),
+    (
+        "handler",
+        "consult-decision",
+        lambda d: f"/consults/calls/{d['consults']['answered'].call_id}/decision/",
+    ),
+    ("supervisor", "consult-figures", lambda d: "/consults/figures/"),
     ("auditor", "processing-log", lambda d: "/processing-log/"),
     ("auditor", "processing-log-filtered", lambda d: "/processing-log/?object_type=referral"),
     ("auditor", "account", lambda d: "/account/"),
@@ -344,6 +404,8 @@ ACTIONS = {
     "new-call-answered": _fill_new_call,
     "new-call-refused-live": _refuse_live,
     "new-call-refused-save": _refuse_save,
+    "training-practice": _practise,
+    "training-feedback": _practice_feedback,
 }
 IDS = [f"{role}:{name}" for role, name, _ in PAGES]
 

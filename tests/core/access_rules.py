@@ -4,7 +4,7 @@ H, T, S = "call_handler", "triage_staff", "supervisor"
 AUDITOR = "auditor"
 EVERYONE = frozenset({H, T, S})
 # Whoever is logged in, whatever they hold (an auditor, an account with no role yet).
-LOGGED_IN = EVERYONE | {AUDITOR, "no role"}
+LOGGED_IN = EVERYONE | {AUDITOR, "no role", "mh_practitioner"}
 
 
 def _own_token(user):
@@ -20,6 +20,7 @@ def _own_token(user):
 
 ACCESS = {
     "core:account": LOGGED_IN,
+    "core:password-change": LOGGED_IN,
     "core:token-revoke": LOGGED_IN,
     "core:otp-setup": LOGGED_IN,
     "core:otp-verify": LOGGED_IN,

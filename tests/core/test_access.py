@@ -14,6 +14,8 @@ EVERYONE = frozenset({H, T, S})
 # Checked too: the auditor (reads the processing log and nothing else) and an account
 # that holds no role at all.
 AUDITOR, NO_ROLE = "auditor", "no role"
+# The mental-health practitioner: live consults and the calls under consult only.
+MHP = "mh_practitioner"
 PUBLIC = "public"
 
 
@@ -32,7 +34,7 @@ SAMPLE_KWARGS: dict = {
 ACCESS = {
     "login": PUBLIC,
     "logout": PUBLIC,
-    "core:home": EVERYONE | {AUDITOR},  # each role's home; the auditor's is the log
+    "core:home": EVERYONE | {AUDITOR, MHP},  # each role's home; the auditor's is the log
     "triage:call-new": {H},
     "triage:call-suggest": {H},
     "triage:dwelling-panel": {H},
@@ -55,6 +57,8 @@ for _module in (
     "tests.dashboards.access_rules",
     "tests.core.access_rules",
     "tests.triage.access_rules",
+    "tests.training.access_rules",
+    "tests.consults.access_rules",
 ):
     try:
         _extra = __import__(_module, fromlist=["ACCESS"])
@@ -112,7 +116,7 @@ def test_anonymous_users_are_sent_to_log_in_or_refused(client, name):
         assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("role", sorted(EVERYONE | {AUDITOR, NO_ROLE}))
+@pytest.mark.parametrize("role", sorted(EVERYONE | {AUDITOR, NO_ROLE, MHP}))
 @pytest.mark.parametrize("name", sorted(n for n, rule in ACCESS.items() if rule != PUBLIC))
 def test_each_role_is_allowed_or_refused_as_designed(login, role, name):
     from tests.factories import UserFactory

@@ -37,8 +37,11 @@ def _config(tmp_path, env_text):
     )
 
 
+SECRETS = "\nPOSTGRES_PASSWORD=example\nPOSTGRES_APP_PASSWORD=example-app\n"
+
+
 def test_the_compose_file_validates_with_the_example_environment(tmp_path):
-    env = (ROOT / ".env.example").read_text() + "\nPOSTGRES_PASSWORD=example\n"
+    env = (ROOT / ".env.example").read_text() + SECRETS
     result = _config(tmp_path, env)
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
@@ -49,8 +52,37 @@ def test_the_compose_file_validates_with_the_example_environment(tmp_path):
         assert "healthcheck" in config["services"][name], name
 
 
+def test_the_app_connects_as_its_own_role_and_only_migrate_holds_the_owners(tmp_path):
+    result = _config(tmp_path, (ROOT / ".env.example").read_text() + SECRETS)
+    services = yaml.safe_load(result.stdout)["services"]
+    for name in ("web", "worker", "beat", "migrate"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith(
+            "postgres://triage_app:example-app@"
+        ), name
+    assert services["migrate"]["environment"]["DATABASE_MIGRATE_URL"].startswith(
+        "postgres://triage:example@"
+    )
+    for name in ("web", "worker", "beat"):
+        assert not services[name]["environment"].get("DATABASE_MIGRATE_URL"), name
+    mounts = str(services["db"]["volumes"])
+    assert "postgres-app-role.sh" in mounts
+
+
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "POSTGRES_APP_PASSWORD"])
+def test_the_compose_file_refuses_to_start_without_a_secret(tmp_path, name):
+    lines = [
+        line
+        for line in ((ROOT / ".env.example").read_text() + SECRETS).splitlines()
+        if not line.startswith(f"{name}=")
+    ]
+    result = _config(tmp_path, "\n".join(lines) + "\n")
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
 def test_the_compose_file_refuses_to_start_without_a_database_password(tmp_path):
-    result = _config(tmp_path, (ROOT / ".env.example").read_text())
+    env = (ROOT / ".env.example").read_text() + "\nPOSTGRES_APP_PASSWORD=example-app\n"
+    result = _config(tmp_path, env)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
 

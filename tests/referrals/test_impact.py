@@ -246,7 +246,7 @@ def test_referrals_are_split_by_each_kind_of_action_taken():
         "none": (1, 6),
     }
     assert [g.label for g in result.by_action][-1] == "No action recorded"
-    assert result.actions[both.pk] == ("multi_agency_meeting", "cpw")
+    assert set(result.actions[both.pk]) == {"multi_agency_meeting", "cpw"}
 
 
 # --- the comparison group ---------------------------------------------------------------
@@ -461,3 +461,42 @@ def test_each_referral_the_api_lists_is_logged_as_read(login, triage_staff):
     assert sorted(int(e.object_id) for e in logged) == sorted(r.pk for r in listed)
     assert all(e.justification.startswith("Farmington impact report (API)") for e in logged)
     assert {e.username for e in logged} == {triage_staff.username}
+
+
+def _near_misses():
+    """Three dwellings one call short (one of them referred since) and one that is not."""
+    for gap in (3, 10, 25):
+        home = DwellingFactory()
+        call(home, T - timedelta(days=gap))
+        call(home, T)
+        call(home, T + timedelta(days=gap))
+    far = DwellingFactory()
+    call(far, T - timedelta(days=40))
+    call(far, T)
+    r = referred(at=T + timedelta(days=1))
+    call(r.dwelling, T - timedelta(days=2))
+    call(r.dwelling, T)
+
+
+def test_the_comparison_group_is_every_dwelling_on_a_small_database():
+    _near_misses()
+    assert impact._sample_percent() is None
+    assert report().comparison.sample_percent is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("channels", ["999,101", "999"])
+def test_a_sample_of_every_dwelling_gives_the_exact_comparison(monkeypatch, channels):
+    farmington.policy_set(threshold=3, window_days=30, channels=channels)
+    _near_misses()
+    exact = report().comparison
+    monkeypatch.setattr(impact, "_sample_percent", lambda: 100.0)
+    sampled = report().comparison
+    assert sampled.sample_percent == 100.0
+    assert exact.dwellings == 3
+    assert (sampled.dwellings, sampled.calls_before, sampled.calls_after, sampled.fell) == (
+        exact.dwellings,
+        exact.calls_before,
+        exact.calls_after,
+        exact.fell,
+    )

@@ -17,7 +17,14 @@ from core.serializers import (
 from referrals import farmington
 
 from .. import engine
+from ..engine.facts import DETAINED
 from ..models import Call, Decision
+
+# The largest number a numeric fact takes: the engine's "Too large." bound
+# (triage.engine.facts._parse_value), which does not export it.
+MAX_FACT_NUMBER = 10**9
+# Facts that only an s136 handover may give (null otherwise).
+S136_ONLY = ("minutes_since_arrival", "handover_accepted")
 
 
 def _fact_field(spec) -> serializers.Field:
@@ -31,9 +38,12 @@ def _fact_field(spec) -> serializers.Field:
         )
     if spec.kind == "bool":
         return serializers.BooleanField(**kwargs)
+    # The engine's own bounds (triage.engine.facts._parse_value).
+    minimum = 0 if spec.minimum is None else spec.minimum
+    bounds = {"min_value": minimum, "max_value": MAX_FACT_NUMBER}
     if spec.kind == "int":
-        return serializers.IntegerField(min_value=0, **kwargs)
-    return serializers.FloatField(min_value=0, **kwargs)
+        return serializers.IntegerField(**bounds, **kwargs)
+    return serializers.FloatField(**bounds, **kwargs)
 
 
 # Documents the facts object; validation itself is the engine's (strict, all fields).
@@ -85,6 +95,12 @@ class EngineFactsField(serializers.Field):
 extend_schema_field(FactsSerializer)(EngineFactsField)
 
 
+@extend_schema_field(FactsSerializer)
+class FactsDictField(serializers.DictField):
+    """The facts as a plain dict (the intake service parses them), documented as what
+    they must be."""
+
+
 class SuggestionSerializer(serializers.Serializer):
     rule_id = serializers.CharField()
     agency = serializers.ChoiceField(choices=list(engine.AGENCIES))
@@ -107,7 +123,7 @@ class CallCreateSerializer(StrictSerializer):
     channel = StrictChoiceField(choices=Call.Channel.choices)
     address = StrictCharField(max_length=500, trim_whitespace=True)
     narrative = StrictCharField(max_length=10_000, allow_blank=True, default="")
-    facts = serializers.DictField(help_text="Every RCRP fact; repeat_calls_30d is ignored.")
+    facts = FactsDictField(help_text="Every RCRP fact; repeat_calls_30d is ignored.")
     received_at = AwareDateTimeField(required=False)
     client_token = serializers.UUIDField(
         required=False, help_text="Idempotency key: a repeated token returns the first call."
@@ -290,3 +306,51 @@ class CallSerializer(serializers.ModelSerializer):
         if found is None or call.pk not in found:
             found = consults_for_calls([call])
         return CallConsultSerializer(found[call.pk], many=True).data
+
+
+def facts_rules_schema(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: the engine's cross-field rules on the facts
+    (``triage.engine.facts._cross_field_errors``) stated in the schema, so that facts the
+    schema calls valid are facts the engine takes (schemathesis's positive-data check
+    holds it to that). One branch per kind of concern."""
+    specs = engine.FACTS_BY_NAME
+    statuses = list(specs["patient_status"].choices)
+    concerns = list(specs["concern_type"].choices)
+    s136_only = {name: {"enum": [None], "nullable": True} for name in S136_ONLY}
+    branches = [
+        {
+            "properties": {
+                "concern_type": {"enum": ["s136_handover"]},
+                "patient_status": {"enum": ["detained_s136"]},
+            }
+        },
+        {
+            "properties": {
+                "concern_type": {"enum": ["awol"]},
+                "patient_status": {"enum": ["detained_mha", "detained_mha_restricted"]},
+                **s136_only,
+            }
+        },
+        {
+            "properties": {
+                "concern_type": {"enum": ["walkout"]},
+                "patient_status": {"enum": [s for s in statuses if s not in DETAINED]},
+                **s136_only,
+            }
+        },
+        {
+            "properties": {
+                "concern_type": {
+                    "enum": [c for c in concerns if c not in ("s136_handover", "awol", "walkout")]
+                },
+                **s136_only,
+            }
+        },
+    ]
+    flags = [spec.name for spec in engine.FACT_FIELDS if spec.kind == "flags"]
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in ("Facts", "FactsRequest"):
+            component["anyOf"] = branches
+            for flag in flags:  # the engine refuses a flag given twice
+                component["properties"][flag]["uniqueItems"] = True
+    return result

@@ -1,12 +1,13 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callers.selectors import plan_prefetch
+from consults import services as consult_services
 from consults.selectors import call_has_consult, consults_for_calls
 from core.api import LoggedListMixin
 from core.roles import ALL_ROLES, HasRole, Role, has_role
@@ -139,5 +140,9 @@ class CallViewSet(
         call = self.get_object()
         serializer = DecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = services.call_decide(call=call, user=request.user, **serializer.validated_data)
+        # Through consults: a decision against the mental-health team's recommendation
+        # must say why, and its note records that it differs.
+        decision = consult_services.consult_decide(
+            call=call, user=request.user, require_told_text=False, **serializer.validated_data
+        )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

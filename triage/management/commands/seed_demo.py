@@ -37,6 +37,8 @@ DEMO_USERS = [
     ("triage3", "triage_staff"),
     ("supervisor", "supervisor"),
     ("auditor", "auditor"),
+    ("mhp1", "mh_practitioner"),
+    ("mhp2", "mh_practitioner"),
 ]
 # What each role does, as the login hint prints it.
 ROLE_WORDS = {
@@ -44,6 +46,7 @@ ROLE_WORDS = {
     "triage_staff": "triage staff: works referrals (Referral queue)",
     "supervisor": "supervisor: dashboard, review queue, rule sets",
     "auditor": "auditor: processing log only",
+    "mh_practitioner": "mental-health practitioner: answers live consults (Consult queue)",
 }
 TOKEN_NAMESPACE = uuid.UUID("6f1d3c52-8f0a-4a8e-9b7e-2b7c1d9e4a10")
 # The THRIVE notes of a routine call (the bulk-load benchmark writes them into every call).
