@@ -30,7 +30,9 @@ anchored at the first such call, and never referred up to the end of its after-w
 calls before and after that anchor are counted as a referral's are.
 """
 
+import contextlib
 import functools
+import gc
 import heapq
 import operator
 import statistics
@@ -649,13 +651,13 @@ def referral_counts(
         GROUP BY r.id, r.dwelling_id, r.source, r.status, r.outcome, {anchored}
         ORDER BY {anchored}, r.id
     """  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _bulk_rows(), transaction.atomic(), connection.cursor() as cursor:
         _sort_memory(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if connection.vendor == "sqlite":  # a comparison comes back as 0 or 1
-        return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
-    return list(map(_counts, rows))
+        if connection.vendor == "sqlite":  # a comparison comes back as 0 or 1
+            return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
+        return list(map(_counts, rows))
 
 
 def _sort_memory(cursor) -> None:
@@ -679,10 +681,27 @@ def referral_actions(
     )
     if source:
         actions = actions.filter(referral__source=source)
-    kinds: dict[int, tuple[str, ...]] = {}
-    for referral_id, kind in actions:
-        kinds[referral_id] = (*kinds.get(referral_id, ()), kind)
+    sql, params = actions.query.sql_with_params()  # plain rows: see referral_counts
+    with _bulk_rows(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        kinds: dict[int, tuple[str, ...]] = {}
+        for referral_id, kind in cursor.fetchall():
+            kinds[referral_id] = (*kinds.get(referral_id, ()), kind)
     return kinds
+
+
+@contextlib.contextmanager
+def _bulk_rows():
+    """No garbage collection while a hundred thousand rows are read: plain tuples hold no
+    cycles, and the collector's passes over them were half the time spent reading them
+    (bench_impact, 160,000 referrals: 0.31-0.41 s of CPU with it, 0.13-0.17 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def referral_details(

@@ -570,7 +570,9 @@ def import_calls(
     report.timings["dashboards"] = time.perf_counter() - t
     if detect:
         t = time.perf_counter()
-        report.detection_run = farmington.detect_repeat_callers(full_history=True, trigger="import")
+        report.detection_run = farmington.detect_repeat_callers(
+            full_history=True, trigger="import", policy=policy
+        )
         report.timings["detection"] = time.perf_counter() - t
     report.seconds = time.perf_counter() - started
     return report
@@ -794,7 +796,7 @@ def _insert(path, fmt, now, valid, dwelling_ids, repeats, policy, batch_size, lo
             cache_key = (row.facts, repeats[position], due)
             evaluated = suggestions.get(cache_key)
             if evaluated is None:
-                facts = replace(row.facts, repeat_calls_30d=repeats[position])
+                facts = replace(row.facts, repeat_calls_30d=max(1, repeats[position]))
                 suggestion = engine.evaluate(facts, rules, repeat_due=due)
                 evaluated = _evaluated(facts, suggestion, ruleset, writer.copy)
                 if len(suggestions) < 100_000:

@@ -193,7 +193,7 @@ def _call_create(
         ruleset, rules = reads.ruleset
     else:
         ruleset, rules = ruleset_current()
-    parsed = replace(parsed, repeat_calls_30d=repeat.calls_in_window if repeat else 1)
+    parsed = replace(parsed, repeat_calls_30d=repeat.fact if repeat else 1)
     suggestion = engine.evaluate(parsed, rules, repeat_due=bool(repeat and repeat.due))
     # Call has no signals; insert() skips the ORM's compiler (see core.inserts).
     [call] = insert(
@@ -227,18 +227,21 @@ def _call_create(
     stats_call_received(call=call, calls_after=bool(repeat and repeat.calls_after))
     if reads is None:
         return Intake(call=call, created=True, summary=None)
-    # The call completing the policy's window opens the dwelling's referral, unless one is
-    # open (read under the dwelling's lock); safe against a concurrent opener.
+    # The call completing the policy's window (or, back-dated, completing a later call's)
+    # opens the dwelling's referral, unless one is open (read under the dwelling's lock);
+    # safe against a concurrent opener.
     open_referral = reads.open_referral
-    if repeat.due and open_referral is None:
+    if repeat.triggered_at is not None and open_referral is None:
         referral, opened = farmington.referral_open_automatic(
             dwelling_id=dwelling.pk,
-            trigger_calls=[*(Call(pk=pk, received_at=at) for pk, at in repeat.earlier), call],
-            triggered_at=received_at,
+            trigger_calls=[
+                call if pk is None else Call(pk=pk, received_at=at) for pk, at in repeat.trigger
+            ],
+            triggered_at=repeat.triggered_at,
             policy=repeat.policy,
         )
         if opened:
-            refill_after_referral(received_at)
+            refill_after_referral(repeat.triggered_at)
         if referral is not None:
             open_referral = farmington.OpenReferral(
                 id=referral.pk, status=referral.status, opened_at=referral.created_at

@@ -44,36 +44,75 @@ class IntakeCount:
     calls_in_window: int
     # The new call completes a window: FLAG-FARMINGTON, and the referral if none is open.
     due: bool
-    # The earlier calls of the window that a referral opened now carries, oldest first.
-    earlier: tuple[tuple[int, datetime], ...]
+    # The calls a referral opened now carries, oldest first, and when it was triggered:
+    # the new call's window (``None`` standing for the new call, not saved yet), or, for
+    # a back-dated call, the window of a later call that the new one now completes.
+    trigger: tuple[tuple[int | None, datetime], ...] = ()
+    triggered_at: datetime | None = None
     # The dwelling has counted calls after the new one within the window (a back-dated
     # call): a repeat call for the busiest-dwellings figure although it counts none of them.
-    calls_after: bool
+    calls_after: bool = False
+
+    @property
+    def fact(self) -> int:
+        """The count as the engine's repeat_calls_30d fact takes it (at least 1)."""
+        return max(1, self.calls_in_window)
 
 
 def intake_count(
     near: list[tuple[int, datetime, str]], *, channel: str, received_at: datetime, policy: Policy
 ) -> IntakeCount:
     """``near``: (id, received_at, channel) of the dwelling's calls from one window before
-    the new call to one window after, oldest first (``triage.selectors.intake_reads``)."""
+    the new call to one window after, oldest first (``triage.selectors.intake_reads``).
+
+    A call taken after later calls (back-dated) can complete the window of one of them:
+    the first such later call then triggers the referral, as the nightly detection would
+    find it, though no call is flagged afresh."""
     counted = [(pk, at) for pk, at, ch in near if policy.counts(ch)]
     window = [(pk, at) for pk, at in counted if at <= received_at]
+    if not policy.counts(channel):
+        return IntakeCount(
+            policy=policy,
+            calls_in_window=len(window),
+            due=False,
+            calls_after=len(counted) > len(window),
+        )
     count = len(window) + 1
-    return IntakeCount(
-        policy=policy,
-        calls_in_window=count,
-        due=policy.due(channel, count),
-        earlier=tuple(window[-(policy.threshold - 1) :]),
-        calls_after=len(counted) > len(window),
-    )
+    back = policy.threshold - 1
+    if policy.reached(count):
+        return IntakeCount(
+            policy=policy,
+            calls_in_window=count,
+            due=True,
+            trigger=(*window[-back:], (None, received_at)),
+            triggered_at=received_at,
+            calls_after=len(counted) > len(window),
+        )
+    later = [(pk, at) for pk, at in counted if at > received_at]
+    # In detection's order: time, then taken first (the new call after calls at its time).
+    with_new = [*window, (None, received_at), *later]
+    for j in range(len(window) + 1, len(with_new)):
+        at = with_new[j][1]
+        members = [c for c in with_new[: j + 1] if c[1] >= at - policy.window]
+        if policy.reached(len(members)):
+            return IntakeCount(
+                policy=policy,
+                calls_in_window=count,
+                due=False,
+                trigger=tuple(members[-policy.threshold :]),
+                triggered_at=at,
+                calls_after=True,
+            )
+    return IntakeCount(policy=policy, calls_in_window=count, due=False, calls_after=bool(later))
 
 
 def import_counts(
     dwelling_of: list[int], times: list[float], channels: list[str], policy: Policy
 ) -> array:
     """Each imported row's counted calls from its dwelling in the window up to it, itself
-    included (as intake counts them), over the imported rows and the calls already stored.
-    ``dwelling_of[i]`` is 0 for a row without a dwelling; ``times`` are UNIX seconds."""
+    included if counted (as intake counts them), over the imported rows and the calls
+    already stored. ``dwelling_of[i]`` is 0 for a row without a dwelling (counted as 1);
+    ``times`` are UNIX seconds."""
     n = len(times)
     counts = array("q", [1]) * n
     window = policy.window.total_seconds()
@@ -109,14 +148,14 @@ def import_counts(
         counted = [e for e in events if e[3]]
         low_index = 0
         position = 0
-        for t, kind, i, is_counted in events:
+        for t, kind, i, _ in events:
             # counted[:position] are the counted events up to this one (in sort order).
             while position < len(counted) and counted[position][:3] <= (t, kind, i):
                 position += 1
             while low_index < position and counted[low_index][0] < t - window:
                 low_index += 1
             if kind:
-                # An uncounted row is not among counted[:position]: it counts itself.
-                counts[i] = position - low_index + (0 if is_counted else 1)
+                # An uncounted row is not among counted[:position], nor counted itself.
+                counts[i] = position - low_index
         group_start = group_end
     return counts

@@ -148,18 +148,20 @@ def _windows(
     calls = Call._meta.db_table
     referrals_table = Referral._meta.db_table
     back = policy.threshold - 1
-    params: dict = {"as_of": as_of, "closed": Referral.Status.CLOSED}
+    # Times as the backend stores them (SQLite: naive UTC text; compared as text).
+    adapt = connection.ops.adapt_datetimefield_value
+    params: dict = {"as_of": adapt(as_of), "closed": Referral.Status.CLOSED}
     scan = "c.received_at <= %(as_of)s"
     channels = sorted(policy.channels)
     if len(channels) == 1:
         params["channel"] = channels[0]
         scan += " AND c.channel = %(channel)s"
     if scan_from is not None:
-        params["scan_from"] = scan_from
+        params["scan_from"] = adapt(scan_from)
         scan += " AND c.received_at >= %(scan_from)s"
     report = ""
     if report_from is not None:
-        params["report_from"] = report_from
+        params["report_from"] = adapt(report_from)
         report = "AND received_at >= %(report_from)s"
     # Calls before a dwelling's last closed referral were dealt with; a dwelling with an
     # open referral needs none.
@@ -319,7 +321,11 @@ def _skipped(*, as_of, full_history, trigger, now) -> DetectionRun:
 
 
 def detect_repeat_callers(
-    *, as_of: datetime | None = None, full_history: bool = False, trigger: str = "command"
+    *,
+    as_of: datetime | None = None,
+    full_history: bool = False,
+    trigger: str = "command",
+    policy: Policy | None = None,
 ) -> DetectionRun:
     """Operation Farmington's nightly pass: open the missing automatic referrals.
 
@@ -337,8 +343,9 @@ def detect_repeat_callers(
             return _skipped(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
         started = time.perf_counter()
         try:
-            # The policy in force when the run starts applies to every call it considers.
-            policy = policy_current()
+            # The policy in force when the run starts (or the import that runs it began)
+            # applies to every call it considers.
+            policy = policy or policy_current()
             windows, run.calls_scanned = find_windows(
                 as_of=as_of, full_history=full_history, policy=policy
             )

@@ -185,6 +185,15 @@ def _validated(threshold, window_days, channels) -> tuple[dict, dict]:
     return errors, {"threshold": threshold, "window_days": window_days, "channels": channels}
 
 
+def _lock_versions() -> None:
+    """One writer of versions at a time (numbering a draft, publishing one), until the
+    transaction ends. Intakes only read the table and never wait for it. SQLite
+    serialises writing transactions by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {RepeatPolicy._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+
+
 @transaction.atomic
 def policy_draft_create(
     *, threshold: int, window_days: int, channels="999,101", note: str = "", user=None
@@ -194,9 +203,12 @@ def policy_draft_create(
     errors, values = _validated(threshold, window_days, channels)
     if not isinstance(note, str) or len(note) > 2000:
         errors["note"] = ["Write the note in at most 2,000 characters."]
+    elif "\x00" in note:
+        errors["note"] = ["Remove the NUL character from the note."]
     if errors:
         raise DomainError(errors=errors)
-    last = RepeatPolicy.objects.select_for_update().order_by("-version").first()
+    _lock_versions()
+    last = RepeatPolicy.objects.order_by("-version").first()
     return RepeatPolicy.objects.create(
         version=(last.version if last else 0) + 1,
         note=note.strip(),
@@ -209,7 +221,8 @@ def policy_draft_create(
 def policy_publish(*, policy: RepeatPolicy, user=None, now: datetime | None = None) -> RepeatPolicy:
     """Make a draft the live policy, at once: intakes, imports and detection runs from now
     on count with it. The previous version is retired; referrals opened under it stay."""
-    policy = RepeatPolicy.objects.select_for_update().get(pk=policy.pk)
+    _lock_versions()
+    policy = RepeatPolicy.objects.get(pk=policy.pk)
     if policy.status != RepeatPolicy.Status.DRAFT:
         raise DomainError(f"Version {policy.version} is not a draft: it cannot be published.")
     now = now or timezone.now()

@@ -2,6 +2,7 @@
 an open referral (its status only, no casework) and the response plan. The API's
 ``dwelling`` object and the handler's panel are this summary."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,9 +13,9 @@ from callers.selectors import plan_current, plan_summary
 from core.rows import field_value
 from triage.models import Call
 
-from ..models import Referral
+from ..models import Referral, RepeatPolicy
 from .counting import calls_in_window
-from .policy import Policy, policy_current
+from .policy import FIRST, Policy, policy_current, policy_of
 
 # The dwelling's open referral: at most one (a partial unique constraint). Part of the
 # intake's one statement (``triage.selectors.intake_reads``).
@@ -118,19 +119,34 @@ def panel(dwelling: Dwelling, *, now: datetime | None = None) -> Panel:
 
 
 def summaries_for_calls(calls: list[Call]) -> dict[int, dict]:
-    """The summary of each call's dwelling, as counted when the call was taken, under the
-    live policy's window, for a page of calls: one query for their open referrals (plans
-    are prefetched with the calls: ``callers.selectors.plan_prefetch``)."""
-    policy = policy_current()
-    found = open_referrals(c.dwelling_id for c in calls if c.dwelling_id is not None)
+    """The summary of each call's dwelling as counted when the call was taken, under the
+    policy in force then (its window), for a page of calls: one query for the policy
+    versions and one for their open referrals (plans are prefetched with the calls:
+    ``callers.selectors.plan_prefetch``)."""
+    calls = [call for call in calls if call.dwelling_id is not None]
+    if not calls:
+        return {}
+    published = list(
+        RepeatPolicy.objects.exclude(published_at=None).order_by("published_at", "version")
+    )
+    found = open_referrals(c.dwelling_id for c in calls)
     return {
         call.pk: summary(
             call.dwelling,
             calls=call.repeat_calls_30d,
-            policy=policy,
+            policy=_policy_at(published, call.created_at),
             open_referral=found.get(call.dwelling_id),
             today=timezone.localdate(call.received_at),
         )
         for call in calls
-        if call.dwelling_id is not None
     }
+
+
+def _policy_at(published: list[RepeatPolicy], moment: datetime) -> Policy:
+    """The version in force at ``moment``: the last published by then (the first one for
+    calls taken before any was recorded)."""
+    times = [row.published_at for row in published]
+    index = bisect_right(times, moment) - 1
+    if index < 0:
+        return policy_of(published[0]) if published else FIRST
+    return policy_of(published[index])

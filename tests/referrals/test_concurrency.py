@@ -94,3 +94,28 @@ def test_concurrent_plan_publications_get_consecutive_versions():
     )
     assert errors == []
     assert sorted(dwelling.plans.values_list("version", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_drafts_of_the_repeat_policy_written_at_once_get_their_own_versions():
+    from referrals import farmington
+    from referrals.models import RepeatPolicy
+
+    farmington.policy_current()  # the first version
+    results, errors = _race(
+        4, lambda i: farmington.policy_draft_create(threshold=3 + i, window_days=30).version
+    )
+    assert errors == []
+    assert sorted(results) == [2, 3, 4, 5]
+    assert RepeatPolicy.objects.count() == 5
+
+
+def test_drafts_published_at_once_leave_exactly_one_live_policy():
+    from referrals import farmington
+    from referrals.models import RepeatPolicy
+
+    farmington.policy_current()
+    drafts = [farmington.policy_draft_create(threshold=3 + i, window_days=30) for i in range(3)]
+    results, errors = _race(3, lambda i: farmington.policy_publish(policy=drafts[i]).version)
+    assert errors == []
+    assert len(results) == 3
+    assert RepeatPolicy.objects.filter(status=RepeatPolicy.Status.PUBLISHED).count() == 1

@@ -197,3 +197,88 @@ def test_a_bad_replay_period_is_refused_in_words(login, supervisor):
     )
     assert response.status_code == 400
     assert "Choose an end date on or after the start date." in response.content.decode()
+
+
+def test_a_back_dated_call_completing_a_later_calls_window_opens_the_referral_there(handler):
+    """Calls 40 and 20 days back, then one back-dated to 30 days back: the call 20 days
+    back now completes 3 calls in 30 days, and the referral is triggered there, with the
+    calls the nightly detection would give it."""
+    now = datetime.now(UTC)
+    home = "4 Mill Lane, Ely CB7 4AB"
+    first = take_call(address=home, received_at=now - timedelta(days=40))
+    third = take_call(address=home, received_at=now - timedelta(days=20))
+    back_dated = take_call(address=home, received_at=now - timedelta(days=30))
+    assert "FLAG-FARMINGTON" not in back_dated.suggestion["flags"]
+    referral = Referral.objects.get()
+    assert referral.triggered_at == third.received_at
+    assert set(referral.trigger_calls.values_list("id", flat=True)) == {
+        first.pk,
+        back_dated.pk,
+        third.pk,
+    }
+    live = {(referral.dwelling_id, referral.triggered_at)}
+    Referral.objects.all().delete()
+    farmington.detect_repeat_callers(full_history=True)
+    assert {(r.dwelling_id, r.triggered_at) for r in Referral.objects.all()} == live
+
+
+def test_a_call_the_policy_does_not_count_is_not_counted_in_the_summary(login, handler):
+    farmington.policy_set(threshold=3, window_days=30, channels="999")
+    home = "4 Mill Lane, Ely CB7 4AB"
+    for _ in range(2):
+        take_call(address=home, channel="999")
+    from tests.factories import facts
+
+    body = {"channel": "101", "address": home, "facts": {**facts(), "repeat_calls_30d": 1}}
+    data = login(handler).post("/api/calls/", body, content_type="application/json").json()
+    assert data["dwelling"]["calls_in_window"] == data["dwelling"]["calls_30d"] == 2
+    assert "FLAG-FARMINGTON" not in data["suggestion"]["flags"]
+    assert not Referral.objects.exists()
+
+
+def test_a_calls_summary_keeps_the_window_it_was_counted_in(login, supervisor, handler):
+    call = take_call(address="4 Mill Lane, Ely CB7 4AB")
+    farmington.policy_set(threshold=3, window_days=7)
+    data = login(supervisor).get(f"/api/calls/{call.pk}/").json()
+    assert (data["dwelling"]["calls_in_window"], data["dwelling"]["window_days"]) == (1, 30)
+
+
+def test_the_replay_reads_london_days_on_every_database(handler):
+    """A window completed at 00:30 British Summer Time on 2 June is on 2 June."""
+    from zoneinfo import ZoneInfo
+
+    from core.days import local_midnight
+
+    london = ZoneInfo("Europe/London")
+    last = datetime(2026, 6, 2, 0, 30, tzinfo=london)
+    for hours in (48, 24, 0):
+        take_call(address="4 Mill Lane, Ely CB7 4AB", received_at=last - timedelta(hours=hours))
+    day = last.date()
+    windows = farmington.replay(
+        farmington.policy_current(),
+        farmington.policy_current(),
+        start=local_midnight(day),
+        end=local_midnight(day + timedelta(days=1)),
+    )
+    assert len(windows.draft_ids) == 1
+    earlier = farmington.replay(
+        farmington.policy_current(),
+        farmington.policy_current(),
+        start=local_midnight(day - timedelta(days=1)),
+        end=local_midnight(day),
+    )
+    assert len(earlier.draft_ids) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--note", "why"], "--channels and --note go with --threshold and --window-days"),
+        (["--channels", "999"], "--channels and --note go with"),
+        (["--threshold", "3", "--window-days", "30", "--note", "a\x00b"], "Remove the NUL"),
+    ],
+)
+def test_the_command_refuses_options_that_would_do_nothing_or_break(args, message):
+    with pytest.raises(CommandError, match=message):
+        command(*args)
+    assert farmington.policy_current().version == 1

@@ -25,6 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, threshold, window_days, channels, note, **options):
         if threshold is None and window_days is None:
+            if channels != "999,101" or note:
+                raise CommandError(
+                    "--channels and --note go with --threshold and --window-days; nothing changed."
+                )
             self._print(farmington.policy_current(), "Live")
             return
         if threshold is None or window_days is None:
