@@ -166,7 +166,7 @@ def test_a_handlers_filtered_list_still_holds_only_their_own_calls(login, handle
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"received_from": "yesterday"}, "Enter a date"),
+        ({"received_from": "yesterday"}, "Enter a real date"),
         ({"received_from": "2026-07-15", "received_to": "2026-07-14"}, "before the start date"),
         ({"channel": "555"}, "Choose a channel from the list, or Any."),
         ({"suggested_agency": "NOBODY"}, "Choose a suggested agency from the list"),

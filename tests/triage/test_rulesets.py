@@ -269,7 +269,7 @@ def test_the_what_if_period_is_limited_and_ordered(login, supervisor):
     backwards = client.get(url, {"start": "2026-05-02", "end": "2026-05-01"})
     too_long = client.get(url, {"start": "2026-01-01", "end": "2026-12-31"})
     assert backwards.status_code == too_long.status_code == 400
-    assert "before the start date" in backwards.content.decode()
+    assert "Choose an end date on or after the start date." in backwards.content.decode()
     assert "at most 92 days" in too_long.content.decode()
 
 
