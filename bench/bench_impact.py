@@ -13,7 +13,7 @@ months to today, 90 days either side, every referral):
 1. the selector, ``referrals.impact.impact_report``, and its two costly parts (the
    per-referral counts and the comparison group), each ``--repeats`` times;
 2. ``GET /api/reports/farmington-impact/`` in process through the whole Django stack as
-   triage staff (500 referrals listed and logged as read), ``--repeats`` times;
+   triage staff (100 referrals listed and logged as read), ``--repeats`` times;
 3. the report's page (50 referrals a list), ``--repeats`` times.
 
 Each line gives the wall time (min and median) and, from /proc, the CPU the PostgreSQL

@@ -85,7 +85,7 @@ DEBUG = _strict_bool("DJANGO_DEBUG", False)
 # With DEBUG off, `manage.py check` (so runserver, migrate and the stack) refuses a key
 # that is unset, the example's or under 50 characters (core/checks.py); `make run` writes
 # a local one to .env on its first run.
-UNSET_SECRET_KEY = "insecure-local-only-key-change-me-in-production"
+UNSET_SECRET_KEY = "insecure-local-only-key-change-me-in-production"  # noqa: S105 - refused
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or UNSET_SECRET_KEY
 ALLOWED_HOSTS = _env_or_fail("DJANGO_ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = _env_or_fail("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
@@ -419,6 +419,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.add_error_responses",
         "core.openapi.forbid_unknown_keys",
+        "core.openapi.forbid_nul",
         "triage.api.serializers.facts_rules_schema",
         "referrals.api.serializers.referral_create_schema",
     ],

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.roles import Role, has_role, role_required
-from core.services import log_consultation
+from core.services import log_consultation, log_shown
 from referrals import farmington
 from triage.forms import IntakeForm
 from triage.selectors import call_decisions, calls_visible_to
@@ -149,6 +149,10 @@ def queue(request):
     version = selectors.queue_version(consults)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=204)
+    # The rows name addresses: each showing of a changed queue is logged (never the 204s).
+    log_shown(
+        user=request.user, objects=consults, object_type="consult", justification=LIVE_CONSULT
+    )
     template = "consults/_queue_rows.html" if request.htmx else "consults/queue.html"
     context = {"consults": consults, "now": timezone.now(), "version": version}
     return render(request, template, context)

@@ -32,7 +32,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "") if settings.TRUSTED_PROXY_COUNT > 0 else ""
+        incoming = (
+            request.headers.get("X-Request-ID", "") if settings.TRUSTED_PROXY_COUNT > 0 else ""
+        )
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request.request_id)
         try:
@@ -47,7 +49,10 @@ class RequestIdMiddleware:
 # Python's parser overflows its stack at about a thousand.
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
-HAS_NUL = "The request contains a NUL character (\\u0000), which no field accepts."
+HAS_NUL = (
+    "The request contains a NUL character (a hidden control character), which no field "
+    "accepts: remove it and try again."
+)
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
 # \u0000 not itself escaped (an even number of backslashes before it, none counted).

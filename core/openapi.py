@@ -38,7 +38,7 @@ def _strict_components() -> set[str]:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
         base = cls.__name__.removesuffix("Serializer")
-        names |= {base, f"{base}Request"}
+        names |= {base, f"{base}Request", f"Patched{base}Request"}
     return names | {"Facts", "FactsRequest"}
 
 
@@ -49,6 +49,44 @@ def forbid_unknown_keys(result, generator, request, public):
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name in strict and component.get("type") == "object":
             component["additionalProperties"] = False
+    return result
+
+
+# core.middleware.RequestGuardMiddleware refuses a NUL anywhere (400): text says so.
+NO_NUL = "^[^\\x00]*$"
+NO_NUL_NOT_BLANK = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+
+
+def _no_nul(schema) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+        # A required text is trimmed first (DRF): it needs one character besides spaces.
+        schema["pattern"] = NO_NUL_NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+    for key in ("properties", "additionalProperties", "items", "allOf", "anyOf", "oneOf"):
+        value = schema.get(key)
+        if isinstance(value, dict):
+            for child in value.values() if key == "properties" else [value]:
+                _no_nul(child)
+        elif isinstance(value, list):
+            for child in value:
+                _no_nul(child)
+
+
+def forbid_nul(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: every free-text input (request bodies, parameters)
+    excludes the NUL character, which the API refuses before any other work."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or name in ("Facts",):
+            _no_nul(component)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _no_nul(parameter.get("schema"))
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                _no_nul(media.get("schema"))
     return result
 
 

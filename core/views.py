@@ -74,8 +74,7 @@ def password_change(request):
         log_password_change(request, ended)
         messages.success(
             request,
-            "Your password is changed."
-            + (" You are logged out everywhere else." if ended else ""),
+            "Your password is changed." + (" You are logged out everywhere else." if ended else ""),
         )
         return redirect("core:account")
     return render(request, "core/password_change.html", {"form": form})

@@ -9,7 +9,7 @@ comparison group cover every referral of the period and name no one.
 from decimal import ROUND_HALF_UP
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -22,9 +22,9 @@ from core.services import log_shown
 from .. import impact
 from ..models import Referral, ReferralAction
 
-MAX_LIMIT = 500  # every referral listed is logged as read (as core.api.Pagination)
+# Referrals listed per answer: every one is logged as read (as core.api.Pagination).
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 DATE_MESSAGE = "Enter a real date as YYYY-MM-DD, for example 2026-12-07."
-DATE_RANGE_MESSAGE = f"Enter a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
 
 
 def _number(message: str, **kwargs) -> dict:
@@ -40,7 +40,8 @@ def _number(message: str, **kwargs) -> dict:
 
 
 class DayParam(serializers.DateField):
-    """A day as YYYY-MM-DD, from FIRST_DAY to LAST_DAY."""
+    """A day as YYYY-MM-DD. A day before FIRST_DAY or after LAST_DAY is taken as that day:
+    no referral is older or newer."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -51,16 +52,15 @@ class DayParam(serializers.DateField):
         )
 
     def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise ValidationError(DATE_RANGE_MESSAGE)
-        return day
+        return min(max(super().to_internal_value(value), FIRST_DAY), LAST_DAY)
 
 
 def _cost_param(spec: impact.CostField) -> serializers.DecimalField:
+    # Any precision: a number the schema allows (within its bounds) is taken as given.
     return serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
+        max_digits=None,
+        decimal_places=None,
+        coerce_to_string=False,
         min_value=spec.least,
         max_value=spec.most,
         required=False,
@@ -100,7 +100,8 @@ class ImpactQuerySerializer(serializers.Serializer):
     )
     limit = serializers.IntegerField(
         required=False,
-        help_text=f"Referrals listed (default and most: {MAX_LIMIT}); totals cover them all.",
+        help_text=f"Referrals listed (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}); the totals "
+        "cover them all.",
         **_number(f"Enter a number from 1 to {MAX_LIMIT}.", min_value=1, max_value=MAX_LIMIT),
     )
     offset = serializers.IntegerField(
@@ -120,6 +121,20 @@ class ImpactQuerySerializer(serializers.Serializer):
             raise ValidationError({"end": [impact.END_BEFORE_START]})
         data["start"], data["end"] = start, end
         return data
+
+
+# The unit costs as numbers with their bounds (the serializer's decimals would be described
+# as strings of digits, their bounds as text).
+COST_PARAMETERS = [
+    OpenApiParameter(
+        spec.name,
+        {"type": "number", "minimum": float(spec.least), "maximum": float(spec.most)},
+        OpenApiParameter.QUERY,
+        description=f"{spec.label}: default "
+        f"{impact.plain(getattr(impact.UnitCosts(), spec.name))} ({spec.basis}).",
+    )
+    for spec in impact.COST_FIELDS
+]
 
 
 # --- the answer ---------------------------------------------------------------------------
@@ -387,7 +402,7 @@ class FarmingtonImpactView(APIView):
 
     @extend_schema(
         operation_id="reports_farmington_impact",
-        parameters=[ImpactQuerySerializer],
+        parameters=[ImpactQuerySerializer, *COST_PARAMETERS],
         responses={
             200: ImpactReportSerializer,
             400: OpenApiResponse(description="Field errors: {field: [message]}"),
@@ -416,7 +431,7 @@ class FarmingtonImpactView(APIView):
             top=query.get("top", impact.DEFAULT_TOP),
             source=query.get("source", ""),
         )
-        limit, offset = query.get("limit", MAX_LIMIT), query.get("offset", 0)
+        limit, offset = query.get("limit", DEFAULT_LIMIT), query.get("offset", 0)
         listed = impact.referral_details(
             report.rows[offset : offset + limit],
             window_days=report.window_days,

@@ -6,13 +6,20 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, axe_violations
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, axe_violations
 from tests.factories import UserFactory, take_call
 from triage.models import Call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WITHIN = 2.0  # seconds: the issue's promise, each way
+
+
+def _screenshot(request, page, name):
+    """With --screenshots, the page as it stands, under bench/screenshots/."""
+    if request.config.getoption("--screenshots"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _logged_in(browser, live_server, user):
@@ -29,7 +36,7 @@ def _logged_in(browser, live_server, user):
 
 
 def test_a_question_reaches_the_practitioner_and_the_answer_the_handler_within_2s(
-    browser, live_server
+    browser, live_server, request
 ):
     handler = UserFactory(role="call_handler")
     nurse = UserFactory(role="mh_practitioner")
@@ -65,6 +72,7 @@ def test_a_question_reaches_the_practitioner_and_the_answer_the_handler_within_2
             label="Mental-health crisis team"
         )
         assert axe_violations(nurse_page) == []
+        _screenshot(request, nurse_page, "consult-answer-form")
         answered = time.monotonic()
         nurse_page.get_by_role("button", name="Send the answer to the handler").click()
         cue = handler_page.get_by_text("Answered by")
@@ -73,6 +81,7 @@ def test_a_question_reaches_the_practitioner_and_the_answer_the_handler_within_2
         expect(handler_page.get_by_text("they will ring her within the hour")).to_be_visible()
         expect(handler_page.get_by_text("Mental-health crisis team")).to_be_visible()
         assert axe_violations(handler_page) == []
+        _screenshot(request, handler_page, "consult-answered-on-the-call-page")
 
         print(f"\nquestion in the practitioner's queue after {to_queue:.2f} s")
         print(f"answer on the handler's screen after {to_handler:.2f} s")

@@ -207,3 +207,22 @@ def test_supervisors_see_the_figures(login, supervisor, practitioner):
     html = login(supervisor).get(reverse("consults:figures")).content.decode()
     assert "Median time to answer" in html and "90th percentile" in html
     assert "Not answered within 5 minutes" in html
+
+
+def test_an_unchanged_queue_answers_204_and_logs_nothing_more(login, practitioner):
+    import re
+
+    consult = ask()
+    client = login(practitioner)
+    html = client.get(reverse("consults:queue")).content.decode()
+    version = re.search(r"\?v=([0-9a-f]+)", html).group(1)
+    shown = ProcessingLog.objects.filter(user=practitioner, object_type="consult").count()
+    assert shown == 1
+    same = client.get(reverse("consults:queue"), {"v": version}, **HTMX)
+    assert same.status_code == 204
+    consult_claim(consult=consult, user=practitioner)
+    changed = client.get(reverse("consults:queue"), {"v": version}, **HTMX)
+    assert changed.status_code == 200 and f"Being answered by {practitioner.username}" in (
+        changed.content.decode()
+    )
+    assert ProcessingLog.objects.filter(user=practitioner, object_type="consult").count() == 2

@@ -46,6 +46,9 @@ NOT_STATABLE = {
     ("dwelling", "No dwelling has this key."),
     ("dwelling", "This key names more than one dwelling"),
     ("received_at", "Must be on or after"),
+    ("received_at", "Cannot be in the future."),
+    ("start", "Enter a date from"),
+    ("end", "Enter a date from"),
 }
 
 
@@ -57,8 +60,7 @@ def _only_unstatable(body) -> bool:
             isinstance(messages, list)
             and messages
             and all(
-                any(field == f and str(m).startswith(p) for f, p in NOT_STATABLE)
-                for m in messages
+                any(field == f and str(m).startswith(p) for f, p in NOT_STATABLE) for m in messages
             )
             for field, messages in body.items()
         )

@@ -81,7 +81,9 @@ def test_an_empty_log_verifies():
 def test_an_altered_row_is_named(handler):
     _log(handler)
     third = _ids()[2]
-    _as_owner("UPDATE core_processinglog SET justification = 'nothing to see' WHERE id = %s", [third])
+    _as_owner(
+        "UPDATE core_processinglog SET justification = 'nothing to see' WHERE id = %s", [third]
+    )
     assert f"Row id {third} was altered" in _broken()
 
 
@@ -154,9 +156,12 @@ def test_the_database_refuses_to_change_or_delete_a_row_on_sqlite_too(handler):
         "UPDATE core_processinglog SET justification = 'x'",
         "DELETE FROM core_processinglog",
     ):
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert ProcessingLog.objects.count() == 1
 
 
@@ -198,9 +203,12 @@ def as_app_role(db):
 def _refused(sql):
     from django.db import DatabaseError
 
-    with pytest.raises(DatabaseError) as refusal, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError) as refusal,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     return str(refusal.value)
 
 

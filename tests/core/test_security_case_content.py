@@ -49,7 +49,11 @@ def _requests(referral):
             "post",
             "/api/referrals/",
             "/api/referrals/",
-            {"address": "3 Fen Road, Ely CB7 4AA", "referred_by": "PC 1", "referral_reason": REASON},
+            {
+                "address": "3 Fen Road, Ely CB7 4AA",
+                "referred_by": "PC 1",
+                "referral_reason": REASON,
+            },
         ),
         ("get", "/api/referrals/{id}/", base, None),
         ("patch", "/api/referrals/{id}/", base, {"review_due": str(referral.review_due)}),
@@ -144,9 +148,7 @@ def test_a_patch_without_a_justification_answers_what_the_queue_shows(login, tri
     assert response.json()["id"] == referral.pk
 
 
-def test_a_write_with_a_too_short_justification_is_refused_and_changes_nothing(
-    login, triage_staff
-):
+def test_a_write_with_a_too_short_justification_is_refused_and_changes_nothing(login, triage_staff):
     referral = _referral()
     response = login(triage_staff).post(
         f"/api/referrals/{referral.pk}/notes/",

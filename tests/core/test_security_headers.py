@@ -44,7 +44,8 @@ def _user_for(name):
     rule = ACCESS[name]
     if rule == PUBLIC:
         return None
-    role = sorted(rule & {"call_handler", "triage_staff", "supervisor", "auditor"})[0]
+    roles = {"call_handler", "triage_staff", "supervisor", "auditor", "mh_practitioner"}
+    role = sorted(rule & roles)[0]
     return UserFactory(role=role)
 
 

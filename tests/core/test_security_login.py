@@ -361,5 +361,5 @@ def test_the_address_ceiling_is_fifty_failures_in_the_same_fifteen_minutes(setti
     from config import settings as configured
 
     assert configured.LOGIN_FAILURES_PER_ADDRESS == 50
-    assert configured.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == configured.AXES_COOLOFF_TIME
     assert "core.auth.AddressCeilingBackend" in configured.AUTHENTICATION_BACKENDS

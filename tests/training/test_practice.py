@@ -129,7 +129,7 @@ def test_feedback_names_the_rule_and_the_answers_that_led_elsewhere(login, handl
     assert rule.id == attempt.expected_rule_id and rule.title in page and rule.rationale in page
     led = {row.question: row.led_elsewhere for row in feedback.context["differences"]}
     assert led == {"Crime": True, "Capacity": False}
-    assert "Not known" in page and "Lacks capacity" in page
+    assert "Has capacity" in page and "Lacks capacity" in page
     assert "A crime happening now or just happened" in page  # the answer in words
     assert "in_progress" not in page
     # What the engine says on the trainee's own answers: a crime now means police.
