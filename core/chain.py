@@ -141,7 +141,8 @@ BEGIN
     WHERE id = NEW.id;
 END
 """,  # noqa: S608
-    # Append-only on SQLite too: the one update allowed is the chain's own, on a new row.
+    # No UPDATE on SQLite either: the one allowed is the chain's own, on a new row. DELETE
+    # is not refused there (Django's flush empties tables with it); the chain shows it.
     """
 CREATE TRIGGER IF NOT EXISTS core_processinglog_no_update BEFORE UPDATE ON core_processinglog
 WHEN OLD.hash != ''
@@ -149,17 +150,10 @@ BEGIN
     SELECT RAISE(ABORT, 'core_processinglog is append-only: UPDATE refused');
 END
 """,
-    """
-CREATE TRIGGER IF NOT EXISTS core_processinglog_no_delete BEFORE DELETE ON core_processinglog
-BEGIN
-    SELECT RAISE(ABORT, 'core_processinglog is append-only: DELETE refused');
-END
-""",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS core_processinglog_chain",
     "DROP TRIGGER IF EXISTS core_processinglog_no_update",
-    "DROP TRIGGER IF EXISTS core_processinglog_no_delete",
 ]
 
 # The seals are append-only as the log is.
@@ -173,13 +167,6 @@ SEAL_SQLITE_TRIGGERS = [
     """
 CREATE TRIGGER IF NOT EXISTS core_processinglogseal_append_only
 BEFORE UPDATE ON core_processinglogseal
-BEGIN
-    SELECT RAISE(ABORT, 'core_processinglogseal is append-only');
-END
-""",
-    """
-CREATE TRIGGER IF NOT EXISTS core_processinglogseal_no_delete
-BEFORE DELETE ON core_processinglogseal
 BEGIN
     SELECT RAISE(ABORT, 'core_processinglogseal is append-only');
 END

@@ -610,12 +610,13 @@ def referral_counts(
     and after: one grouped query, a join from each referral to its dwelling's calls within
     the window either side of its anchor, counted by channel and police attendance.
 
-    Raw SQL, measured (bench/bench_impact.py, 1M calls, 31,884 referrals): the ORM's
-    FilteredRelation reaches the calls through the dwellings table and keeps the window as
-    a join filter, 0.35-0.45 s; this joins on (dwelling_id, received_at) with the window
-    in the index condition, 0.15-0.2 s. The rows carry no datetime (``referral_details``
-    reads those for the referrals shown): at 160,000 referrals reading them took longer
-    than the query.
+    Raw SQL, measured (1M calls, 31,884 referrals, with the covering index of
+    bench/bench_impact.py): the ORM's FilteredRelation reaches the calls through the
+    dwellings table and keeps the window as a join filter, 0.68 s of EXPLAIN ANALYZE over
+    three processes; this joins on (dwelling_id, received_at) with the window in the index
+    condition, 0.21 s in one. At 5M calls (159,506 referrals) it takes 1.3 s (see the
+    README's benchmarks). The rows carry no datetime (``referral_details`` reads those for
+    the referrals shown): at 160,000 referrals reading them took longer than the query.
     """
     n = int(window.total_seconds())
     qn, ops = connection.ops.quote_name, connection.ops
