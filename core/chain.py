@@ -186,6 +186,14 @@ class Verdict:
     last_hash: str = ""
 
 
+def _when(value) -> str:
+    """A seal's time as people read it: 7 Dec 2026 04:00:01 UTC."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo else value
+        return f"{value.day} {value:%b %Y %H:%M:%S} UTC"
+    return str(value)
+
+
 def verify_chain(rows, seals) -> Verdict:
     """Walk ``rows`` (dicts with FIELDS and ``hash``, in ``seq`` order, rows without a
     ``seq`` last) and check each against the one before; then check every seal (dicts with
@@ -217,7 +225,7 @@ def verify_chain(rows, seals) -> Verdict:
         last_id, count, expected_seq = row["id"], count + 1, expected_seq + 1
     for seal in seals:
         sealed = by_seq.get(seal["last_seq"])
-        when = seal["sealed_at"]
+        when = _when(seal["sealed_at"])
         if sealed is None:
             return Verdict(
                 False,

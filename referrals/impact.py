@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from callers.models import Dwelling
 from core.days import local_midnight
+from core.sqltime import shifted
 from triage.models import Call
 
 from . import farmington
@@ -645,8 +646,8 @@ def referral_counts(
         FROM {qn(Referral._meta.db_table)} r
         LEFT JOIN {qn(Call._meta.db_table)} c
           ON c.dwelling_id = r.dwelling_id
-         AND c.received_at > {_shift(anchored, -n)}
-         AND c.received_at <= {_shift(anchored, n)}
+         AND c.received_at > {shifted(anchored, -n)}
+         AND c.received_at <= {shifted(anchored, n)}
         WHERE {anchored} >= %(start_at)s AND {anchored} < %(end_at)s
           {"AND r.source = %(source)s" if source else ""}
         GROUP BY r.id, r.dwelling_id, r.source, r.status, r.outcome, {anchored}
@@ -754,29 +755,6 @@ def referral_details(
 # --- the comparison group --------------------------------------------------------------
 
 
-def _shift(expression: str, seconds: int) -> str:
-    """SQL for ``expression`` moved by ``seconds`` exactly (days of 24 hours)."""
-    if connection.vendor == "postgresql":
-        return f"({expression} + INTERVAL '{seconds} seconds')"
-    if connection.vendor == "sqlite":
-        _register_sqlite_shift()
-        return f"impact_shift({expression}, {seconds})"
-    raise NotImplementedError(f"the impact report does not support {connection.vendor}")
-
-
-def _sqlite_shift(value, seconds):
-    # Django stores SQLite datetimes as str(naive UTC datetime); the result compares
-    # correctly as text with values in that format.
-    if value is None:
-        return None
-    return str(datetime.fromisoformat(value) + timedelta(seconds=seconds))
-
-
-def _register_sqlite_shift():
-    connection.ensure_connection()
-    connection.connection.create_function("impact_shift", 2, _sqlite_shift, deterministic=True)
-
-
 def comparison_group(
     *, start_at: datetime, end_at: datetime, window: timedelta, now: datetime, policy: Policy
 ) -> Comparison:
@@ -854,7 +832,7 @@ def comparison_group(
         marked AS (
             SELECT dwelling_id, received_at,
                    MIN(CASE WHEN counted = 1
-                             AND first_at >= {_shift("received_at", -w)}
+                             AND first_at >= {shifted("received_at", -w)}
                              AND received_at >= %(start_at)s AND received_at < %(end_at)s
                             THEN received_at END)
                        OVER (PARTITION BY dwelling_id) AS anchor
@@ -862,22 +840,22 @@ def comparison_group(
         ),
         per AS (
             SELECT dwelling_id, anchor,
-                   SUM(CASE WHEN received_at > {_shift("anchor", -n)} AND received_at <= anchor
+                   SUM(CASE WHEN received_at > {shifted("anchor", -n)} AND received_at <= anchor
                             THEN 1 ELSE 0 END) AS before,
-                   SUM(CASE WHEN received_at > anchor AND received_at <= {_shift("anchor", n)}
+                   SUM(CASE WHEN received_at > anchor AND received_at <= {shifted("anchor", n)}
                             THEN 1 ELSE 0 END) AS after
             FROM marked
             WHERE anchor IS NOT NULL
             GROUP BY dwelling_id, anchor
         ),
         kept AS (
-            SELECT CASE WHEN {_shift("per.anchor", n)} <= %(now)s THEN 1 ELSE 0 END AS complete,
+            SELECT CASE WHEN {shifted("per.anchor", n)} <= %(now)s THEN 1 ELSE 0 END AS complete,
                    per.before, per.after
             FROM per
             WHERE NOT EXISTS (
                 SELECT 1 FROM {referrals} r
                 WHERE r.dwelling_id = per.dwelling_id
-                  AND COALESCE(r.triggered_at, r.created_at) <= {_shift("per.anchor", n)}
+                  AND COALESCE(r.triggered_at, r.created_at) <= {shifted("per.anchor", n)}
             )
         )
         SELECT complete, before, after, COUNT(*) FROM kept GROUP BY complete, before, after

@@ -1,6 +1,8 @@
 import factory
 from django.contrib.auth.models import Group, User
 
+from triage.engine import neutral_facts
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -19,27 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def facts(**changes) -> dict:
     """A complete, valid RCRP facts object (a neutral welfare check) with changes applied."""
-    base = {
-        "concern_type": "welfare_check",
-        "caller_type": "public",
-        "location_type": "home",
-        "patient_status": "none",
-        "crime": "none",
-        "violence_or_weapon": False,
-        "immediate_risk": "none",
-        "child_at_risk": False,
-        "medical_need": "none",
-        "capacity": "unknown",
-        "known_to_service": "none",
-        "reasonable_steps_taken": None,
-        "rave_risk": False,
-        "entry_required": False,
-        "hours_since_last_seen": None,
-        "minutes_since_arrival": None,
-        "handover_accepted": None,
-        "vulnerability_flags": [],
-        "repeat_calls_30d": 1,
-    }
+    base = neutral_facts()
     base.update(changes)
     return base
 

@@ -7,27 +7,9 @@ Pure data and generators: no database. ``seed_demo`` feeds them through the serv
 import random
 from datetime import datetime, timedelta
 
-BASE_FACTS = {
-    "concern_type": "welfare_check",
-    "caller_type": "public",
-    "location_type": "home",
-    "patient_status": "none",
-    "crime": "none",
-    "violence_or_weapon": False,
-    "immediate_risk": "none",
-    "child_at_risk": False,
-    "medical_need": "none",
-    "capacity": "unknown",
-    "known_to_service": "none",
-    "reasonable_steps_taken": None,
-    "rave_risk": False,
-    "entry_required": False,
-    "hours_since_last_seen": None,
-    "minutes_since_arrival": None,
-    "handover_accepted": None,
-    "vulnerability_flags": [],
-    "repeat_calls_30d": 1,
-}
+from triage.engine import neutral_facts
+
+BASE_FACTS = neutral_facts()
 
 TOWNS = [
     ("Ely", "CB7"),

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.rows import field_value
+from core.sqltime import shifted
 from triage.models import Call
 
 from ..models import DetectionRun, Referral
@@ -80,28 +81,7 @@ def parse_as_of(value: str, *, name: str = "as_of") -> datetime:
 
 def _minus_window(column: str, policy: Policy) -> str:
     """SQL for ``column`` minus the policy's window, exactly (no calendar or DST arithmetic)."""
-    seconds = int(policy.window.total_seconds())
-    if connection.vendor == "postgresql":
-        return f"{column} - INTERVAL '{seconds} seconds'"
-    if connection.vendor == "sqlite":
-        _register_sqlite_function()
-        return f"callers_minus_seconds({column}, {seconds})"
-    raise NotImplementedError(f"detection does not support {connection.vendor}")
-
-
-def _sqlite_minus_seconds(value, seconds):
-    # Django stores SQLite datetimes as str(naive UTC datetime); the result compares
-    # correctly as text with values in that format.
-    if value is None:
-        return None
-    return str(datetime.fromisoformat(value) - timedelta(seconds=seconds))
-
-
-def _register_sqlite_function():
-    connection.ensure_connection()
-    connection.connection.create_function(
-        "callers_minus_seconds", 2, _sqlite_minus_seconds, deterministic=True
-    )
+    return shifted(column, -int(policy.window.total_seconds()))
 
 
 def find_windows(

@@ -7,6 +7,7 @@ from .facts import (
     FactsError,
     FactSpec,
     facts_to_dict,
+    neutral_facts,
     parse_facts,
 )
 from .rules import (
@@ -41,6 +42,7 @@ __all__ = [
     "Suggestion",
     "evaluate",
     "facts_to_dict",
+    "neutral_facts",
     "load_default_document",
     "load_default_ruleset",
     "parse_facts",

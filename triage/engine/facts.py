@@ -336,6 +336,20 @@ def parse_facts(data) -> Facts:
     return Facts(**clean)
 
 
+# The two questions a handler must answer, answered as for the commonest call: a member of
+# the public worried about someone's welfare. Every other fact takes its neutral answer.
+NEUTRAL_CALL = {"concern_type": "welfare_check", "caller_type": "public"}
+
+
+def neutral_facts() -> dict:
+    """A facts object of a plain welfare call: each fact's neutral (default) answer, the
+    repeat count at 1. Scenarios, demo data and tests state only the answers that differ."""
+    facts = {spec.name: spec.default for spec in FACT_FIELDS}
+    facts.update(NEUTRAL_CALL)
+    facts["vulnerability_flags"] = list(facts["vulnerability_flags"])
+    return facts
+
+
 def facts_to_dict(facts: Facts) -> dict:
     """The JSON form of parsed facts (lists, not tuples)."""
     data = asdict(facts)
