@@ -9,11 +9,12 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("calls", CallViewSet, basename="call")
 
+# The calls first: every intake resolves its URL, and a miss costs a pattern tried.
 urlpatterns = [
+    *router.urls,
     path("", include("triage.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("callers.api.urls")),
     path("", include("consults.api.urls")),
     path("", include("training.api.urls")),
-    *router.urls,
 ]

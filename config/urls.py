@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+# The API first: intake is the busiest request, and each pattern before it is tried.
 urlpatterns = [
+    path("api/", include("config.api_router")),
     path("", include("core.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -13,7 +15,6 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("consults/", include("consults.urls")),
     path("training/", include("training.urls")),
-    path("api/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from a URL, not inline (CSP).
     path(
