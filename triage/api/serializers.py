@@ -305,6 +305,8 @@ class CallSerializer(serializers.ModelSerializer):
         found = self.context.get("consults")
         if found is None or call.pk not in found:
             found = consults_for_calls([call])
+        if not found[call.pk]:
+            return []
         return CallConsultSerializer(found[call.pk], many=True).data
 
 

@@ -125,6 +125,8 @@ class CallViewSet(
             )
         context = {"dwelling_summaries": {call.pk: intake.summary}}
         if intake.created:
+            context["consults"] = {call.pk: []}  # a call just taken has none yet
+        if intake.created:
             context["consults"] = {call.pk: []}  # nobody has been asked yet
         return Response(
             CallSerializer(call, context=context).data,
