@@ -200,7 +200,8 @@ def verify_chain(rows, seals) -> Verdict:
     sealed_at, last_seq, last_id, last_hash, count) against the rows. The first break is
     named: a row altered, a row inserted, rows deleted, rows missing at the end."""
     expected_seq, previous, before_previous = 1, GENESIS, None
-    by_seq: dict[int, tuple[int, str]] = {}
+    # Place 0 is the empty chain: a seal taken before any row records it.
+    by_seq: dict[int, tuple[int | None, str]] = {0: (None, GENESIS)}
     last_id, count = None, 0
     for row in rows:
         if row["seq"] is None:

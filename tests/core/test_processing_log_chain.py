@@ -122,6 +122,16 @@ def test_rows_missing_at_the_end_show_against_the_seal(handler):
     assert "Rows missing at the end" in message and str(last) in message
 
 
+def test_a_seal_of_an_empty_log_verifies_and_still_shows_a_later_deletion(handler):
+    assert not ProcessingLog.objects.exists()
+    processing_log_seal()
+    assert "intact" in _verify()
+    _log(handler)
+    processing_log_seal()
+    _as_owner("DELETE FROM core_processinglog WHERE id = %s", [_ids()[-1]])
+    assert "Rows missing at the end" in _broken()
+
+
 def test_without_a_seal_a_tail_deletion_is_not_seen_so_seals_matter(handler):
     _log(handler)
     _as_owner("DELETE FROM core_processinglog WHERE id = %s", [_ids()[-1]])
