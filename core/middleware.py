@@ -63,6 +63,8 @@ _FORM = "application/x-www-form-urlencoded"  # and multipart/form-data
 def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``body`` opens more than ``limit`` arrays or objects inside each other,
     counted on the raw bytes (strings removed first), so nothing is parsed."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # the usual body: too few brackets to nest too deep (no regex run)
     depth = 0
     for bracket in _BRACKETS.findall(_JSON_STRING.sub(b"", body)):
         if bracket in b"[{":
@@ -103,7 +105,7 @@ class RequestGuardMiddleware:
             body = request.body
             if json_too_deep(body):
                 return TOO_DEEP
-            if b"\x00" in body or _JSON_NUL.search(body):
+            if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body)):
                 return HAS_NUL
         elif content_type in (_FORM, "multipart/form-data"):
             # The fields, not the files (an upload is the importer's to read).
