@@ -464,8 +464,10 @@ class ImpactReport:
 
 def describe_query(report: ImpactReport) -> str:
     """The report's parameters as the processing log records them (no free text)."""
-    text = f"start={report.start} end={report.end} window_days={report.window_days}"
-    return text + (f" source={report.source}" if report.source else "")
+    text = (
+        f"{day_text(report.start)} to {day_text(report.end)}, {report.window_days} days either side"
+    )
+    return text + (f", {report.source} referrals only" if report.source else "")
 
 
 def comparison_definition(report: ImpactReport) -> str:

@@ -209,6 +209,8 @@ def policy_draft_create(
         raise DomainError(errors=errors)
     _lock_versions()
     last = RepeatPolicy.objects.order_by("-version").first()
+    if last is None:  # a database without the first version (emptied): it comes first
+        last = _ensure_first()
     return RepeatPolicy.objects.create(
         version=(last.version if last else 0) + 1,
         note=note.strip(),

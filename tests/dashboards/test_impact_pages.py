@@ -210,7 +210,7 @@ def test_each_referral_the_page_shows_is_logged_as_read(team, triage_staff):
     team.get(PAGE, PERIOD)
     assert sorted(int(e.object_id) for e in _consulted()) == sorted(r.pk for r in shown)
     entry = _consulted().first()
-    assert entry.justification.startswith("Farmington impact report start=2026-03-01")
+    assert entry.justification.startswith("Farmington impact report 1 Mar 2026 to ")
     assert entry.username == triage_staff.username
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import yaml
 from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -535,7 +536,8 @@ def test_the_migration_gives_stored_rules_without_a_title_the_default_title():
     assert rules["S136-VIOLENCE"]["title"] == "Our own words"
     assert "title" not in rules["S136-LOCAL"]
     assert rules["GEN-CHILD"]["title"] == "A child at risk"
-    assert list(rules["GEN-CHILD"])[:2] == ["id", "title"]
+    if connection.vendor != "postgresql":  # jsonb keeps no key order
+        assert list(rules["GEN-CHILD"])[:2] == ["id", "title"]
     assert sum("title" in rule for rule in rules.values()) == len(rules) - 1
     untouched.refresh_from_db()
     assert untouched.document == before
