@@ -5,7 +5,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.roles import Role, has_role
@@ -21,7 +21,7 @@ FIGURE_DAYS = 28
 def consults_queue(status: str | None = None) -> QuerySet[Consult]:
     """Consults oldest first, with their call and who asked and holds them; the open ones
     unless a status is given."""
-    consults = Consult.objects.select_related("call", "asked_by", "claimed_by")
+    consults = Consult.objects.select_related("call", "call__dwelling", "asked_by", "claimed_by")
     if status:
         return consults.filter(status=status).order_by("asked_at", "id")
     return consults.filter(status__in=Consult.OPEN).order_by("asked_at", "id")
@@ -60,15 +60,24 @@ def consults_of_practitioner(user) -> QuerySet[Consult]:
 
 
 def consult_visible_to(user) -> QuerySet[Consult]:
-    """Practitioners and supervisors see every consult; a handler those on their calls."""
+    """Supervisors see every consult; a practitioner the open ones (the live queue) and
+    those they took themselves, never another's answered consult; a handler those on
+    their own calls."""
     consults = Consult.objects.select_related("call", "call__dwelling", "asked_by", "claimed_by")
-    if has_role(user, Role.SUPERVISOR, Role.MH_PRACTITIONER):
+    if has_role(user, Role.SUPERVISOR):
         return consults
+    if has_role(user, Role.MH_PRACTITIONER):
+        return consults.filter(Q(status__in=Consult.OPEN) | Q(claimed_by=user))
     return consults.filter(call__handler=user)
 
 
-def call_has_consult(call_id: int) -> bool:
-    return Consult.objects.filter(call_id=call_id).exists()
+def call_has_consult(call_id: int, user=None) -> bool:
+    """Whether the call is under a consult ``user`` (a practitioner) may work on: open,
+    or taken by them."""
+    consults = Consult.objects.filter(call_id=call_id)
+    if user is not None:
+        consults = consults.filter(Q(status__in=Consult.OPEN) | Q(claimed_by=user))
+    return consults.exists()
 
 
 @dataclass(frozen=True)

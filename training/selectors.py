@@ -21,8 +21,11 @@ PRACTICE_FACTS = tuple(s for s in engine.FACT_FIELDS if s.name != "repeat_calls_
 
 
 def practice_facts(facts: dict) -> engine.Facts:
-    """A scenario's (or a trainee's) answers as the engine reads a first call."""
-    return engine.parse_facts({**facts, "repeat_calls_30d": 1})
+    """A scenario's (or a trainee's) answers as the engine reads a first call. A fact the
+    engine gained since the scenario was written takes its neutral answer; one it dropped
+    is left out, so stored scenarios keep working as the engine changes."""
+    known = {name: value for name, value in facts.items() if name in engine.FACTS_BY_NAME}
+    return engine.parse_facts({**engine.neutral_facts(), **known, "repeat_calls_30d": 1})
 
 
 def expected_for(scenario: Scenario, rules: engine.RuleSet | None = None) -> engine.Suggestion:

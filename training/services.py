@@ -55,7 +55,13 @@ def attempt_record(
         raise DomainError("Choose an agency.", field="agency")
     if not isinstance(police_attend, bool):
         raise DomainError("Say whether police attend.", field="police_attend")
-    expected = expected_for(scenario)
+    try:
+        expected = expected_for(scenario)
+    except engine.FactsError:
+        raise DomainError(
+            "This scenario's answers no longer fit the questions: a supervisor must update it.",
+            field="scenario",
+        ) from None
     attempt = Attempt.objects.create(
         user=user,
         scenario=scenario,

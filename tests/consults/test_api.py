@@ -160,3 +160,20 @@ def test_an_api_decision_against_the_recommendation_must_say_why(login, handler,
     assert saved.json()["override_note"].startswith(
         "Differs from the mental-health team's recommendation"
     )
+
+
+def test_a_practitioner_may_not_read_a_call_another_practitioner_answered(
+    login, practitioner, practitioner2
+):
+    from consults.services import consult_answer
+
+    consult = ask()
+    consult_answer(
+        consult=consult, user=practitioner, known_to_services="no", advice="Send the crisis team."
+    )
+    other = login(practitioner2)
+    assert other.get(f"/api/calls/{consult.call_id}/").status_code == 403
+    assert other.get(f"/consults/{consult.pk}/").status_code == 404
+    own = login(practitioner)
+    assert own.get(f"/api/calls/{consult.call_id}/").status_code == 200
+    assert own.get(f"/consults/{consult.pk}/").status_code == 200

@@ -147,3 +147,25 @@ def test_results_give_a_supervisor_everyone(login, handler, supervisor):
 
 def test_results_are_refused_to_the_auditor(login):
     assert login(UserFactory(role="auditor")).get(RESULTS).status_code == 403
+
+
+def test_a_scenario_written_before_a_fact_existed_still_takes_attempts(login, handler):
+    scenario = _bench()
+    facts = dict(scenario.facts)
+    facts.pop("rave_risk")  # as if the engine had gained it since
+    facts["retired_question"] = "no longer asked"  # and dropped this one
+    Scenario.objects.filter(pk=scenario.pk).update(facts=facts)
+    response = login(handler).post(
+        _attempts_url(scenario), {"agency": "POLICE", "police_attend": True}, "application/json"
+    )
+    assert response.status_code == 201
+
+
+def test_a_scenario_whose_answers_no_longer_fit_is_refused_not_a_server_error(login, handler):
+    scenario = _bench()
+    Scenario.objects.filter(pk=scenario.pk).update(facts={**scenario.facts, "crime": "not_a_value"})
+    response = login(handler).post(
+        _attempts_url(scenario), {"agency": "POLICE", "police_attend": True}, "application/json"
+    )
+    assert response.status_code == 400
+    assert "a supervisor must update it" in str(response.json())

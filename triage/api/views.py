@@ -73,7 +73,7 @@ class CallViewSet(
     def get_object(self):
         if self.action == "retrieve" and self._practitioner_only():
             pk = self.kwargs["pk"]
-            if not (str(pk).isdigit() and call_has_consult(int(pk))):
+            if not (str(pk).isdigit() and call_has_consult(int(pk), self.request.user)):
                 raise PermissionDenied("A practitioner reads only calls under consult.")
         return super().get_object()
 
