@@ -23,6 +23,7 @@ run: $(STAMP)
 	@# A local secret key on the first run (the app refuses to start without one).
 	@grep -qs '^DJANGO_SECRET_KEY=.' .env || { \
 	  [ -n "$$DJANGO_SECRET_KEY" ] || { \
+	    { [ ! -s .env ] || [ -z "$$(tail -c1 .env)" ] || echo >> .env; }; \
 	    echo "DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
 	    echo "make run: wrote a local DJANGO_SECRET_KEY to .env"; }; }
 	$(BIN)/python manage.py migrate --noinput

@@ -101,7 +101,9 @@ _PG_PAYLOAD = " || ".join(
     )
 )
 
-# Built from constants only (no input reaches these statements).
+# Built from constants only (no input reaches these statements). The function's own
+# search_path puts temporary tables last: a session's temporary "core_processinglog"
+# cannot stand in for the log's head.
 POSTGRESQL_TRIGGER = f"""
 CREATE OR REPLACE FUNCTION core_processinglog_chain() RETURNS trigger AS $$
 DECLARE
@@ -116,7 +118,8 @@ BEGIN
         COALESCE(head_hash, '{GENESIS}') || {_PG_PAYLOAD}, 'UTF8')), 'hex');
     RETURN NEW;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp;
 DROP TRIGGER IF EXISTS core_processinglog_chain ON core_processinglog;
 CREATE TRIGGER core_processinglog_chain BEFORE INSERT ON core_processinglog
     FOR EACH ROW EXECUTE FUNCTION core_processinglog_chain();

@@ -101,13 +101,15 @@ class RequestGuardMiddleware:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return ""
         content_type = request.content_type or ""
-        if content_type == "application/json" or content_type.endswith("+json"):
+        if content_type not in (_FORM, "multipart/form-data"):
+            # JSON, and anything a parser may take as JSON (DRF's JSON parser also takes
+            # a wildcard type such as application/* or */*).
             body = request.body
             if json_too_deep(body):
                 return TOO_DEEP
             if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body)):
                 return HAS_NUL
-        elif content_type in (_FORM, "multipart/form-data"):
+        else:
             # The fields, not the files (an upload is the importer's to read).
             for name, values in request.POST.lists():
                 if "\x00" in name or any("\x00" in value for value in values):

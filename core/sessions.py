@@ -3,6 +3,8 @@
 Every request reads its session; the ORM spent more building that query than PostgreSQL
 spent running it. Everything else (writing, expiry, clearing) is Django's own."""
 
+import re
+
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -14,7 +16,15 @@ _LOAD_SQL = (
 )
 
 
+# The keys Django makes: lowercase letters and digits. Anything else (a NUL in a forged
+# cookie, which PostgreSQL refuses with an error) is no session, never a query.
+_KEY = re.compile(r"[a-z0-9]{8,40}")
+
+
 class SessionStore(DBStore):
+    def _validate_session_key(self, key):
+        return bool(key) and _KEY.fullmatch(key) is not None
+
     def _get_session_from_db(self):
         with connection.cursor() as cursor:
             now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM

@@ -98,3 +98,20 @@ def test_a_nul_in_a_form_field_is_a_400_page(login, handler):
     response = login(handler).post(reverse("triage:call-new"), {"address": "1 High St\x00"})
     assert response.status_code == 400
     assert HAS_NUL in response.content.decode()
+
+
+@pytest.mark.parametrize("content_type", ["application/*", "*/*", "text/plain"])
+def test_a_wildcard_content_type_does_not_get_round_the_guard(login, triage_staff, content_type):
+    """DRF's JSON parser also takes a wildcard media type: the guard reads those bodies."""
+    referral = ReferralFactory()
+    client = login(triage_staff)
+    url = f"/api/referrals/{referral.pk}/"
+    deep = client.patch(url, _nested(1000), content_type=content_type)
+    assert deep.status_code == 400 and deep.json()["detail"] == TOO_DEEP
+    nul = client.patch(url, '{"assignee": "a\\u0000"}', content_type=content_type)
+    assert nul.status_code == 400 and nul.json()["detail"] == HAS_NUL
+
+
+def test_a_session_cookie_holding_a_nul_is_no_session_not_a_server_error(client):
+    client.cookies["sessionid"] = "abcdefghij\x00klmnop"
+    assert client.get("/login/").status_code == 200
