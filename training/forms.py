@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from callers.addresses import parse_address
 from triage import engine
 from triage.engine.words import agency_label
 from triage.forms import IntakeForm
@@ -115,15 +116,42 @@ _PLACEHOLDER = "\x00address\x00"
 
 
 def narrative_without_address(narrative: str, addresses, replacement: str) -> str:
-    """The narrative with each spelling of the real address, and any postcode said on its
-    own, replaced by the fictional address (any case). Names and other details are for the
-    supervisor to edit."""
-    for address in sorted({a.strip() for a in addresses if a and a.strip()}, key=len, reverse=True):
+    """The narrative with the real address replaced by the fictional one (any case): each
+    spelling typed, the house number with its street however the street is written ("10
+    High St", "10, high street"), the building's name and any postcode; a flat's number
+    ("Flat 2") is removed. Names and other details are for the supervisor to edit."""
+    spellings = sorted({a.strip() for a in addresses if a and a.strip()}, key=len, reverse=True)
+    for address in spellings:
         narrative = re.sub(re.escape(address), _PLACEHOLDER, narrative, flags=re.IGNORECASE)
+    for pattern, by in _address_parts(spellings):
+        narrative = pattern.sub(by, narrative)
     fictional_postcode = UK_POSTCODE.search(replacement)
     if fictional_postcode:
         narrative = UK_POSTCODE.sub(fictional_postcode.group(0), narrative)
+    # Tidy what a removed flat number leaves behind: doubled spaces, ", ." and the like.
+    narrative = re.sub(r"[ \t]{2,}", " ", narrative)
+    narrative = re.sub(r",\s*([.,])", r"\1", narrative).strip()
     return narrative.replace(_PLACEHOLDER, replacement)
+
+
+def _address_parts(spellings) -> list[tuple[re.Pattern, str]]:
+    """Patterns for the parts of the real address that a caller may say on their own."""
+    parts = []
+    for address in spellings:
+        parsed = parse_address(address)
+        if parsed is None:
+            continue
+        if parsed.number and parsed.street:
+            first = re.escape(parsed.street.split()[0])
+            number = re.escape(parsed.number)
+            parts.append((rf"\b{number}\b[\s,]*{first}\b(?:[\s,]+[a-z]+\b\.?)?", _PLACEHOLDER))
+        if parsed.building_name:
+            parts.append((rf"\b{re.escape(parsed.building_name)}\b", _PLACEHOLDER))
+        flat = re.search(r"\d+[a-z]?", parsed.sub_building or "")
+        if flat:
+            unit = r"(?:flat|apartment|apt|unit|room)"
+            parts.append((rf"\b{unit}\.?\s*{re.escape(flat.group(0))}\b,?", ""))
+    return [(re.compile(pattern, re.IGNORECASE), by) for pattern, by in parts]
 
 
 def initial_from_facts(facts: dict) -> dict:

@@ -2,6 +2,7 @@
 only on submit, and the rule-set page lists the scenarios a draft would change."""
 
 import copy
+import re
 
 import pytest
 from django.urls import reverse
@@ -109,3 +110,19 @@ def test_the_live_rule_sets_page_has_no_scenario_section(login, supervisor):
     live = ruleset_current()[0]
     page = login(supervisor).get(reverse("triage:ruleset-detail", args=[live.pk]))
     assert "Training scenarios this version would change" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "She's at 10 High Street, Ely, Flat 2. Worried.",
+        "flat 2 10 high st ely",
+        "Caller at 10, high st. again",
+    ],
+)
+def test_the_real_address_is_removed_however_the_caller_said_it(said):
+    text = narrative_without_address(
+        said, ["Flat 2, 10 High Street, Ely CB7 4AA"], "7 Acacia Avenue, Exampleton EX1 1AA"
+    )
+    assert "7 Acacia Avenue" in text
+    assert not re.search(r"\b10\b|high st|flat 2", text, re.IGNORECASE)
