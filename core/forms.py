@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 
 from .models import ProcessingLog
@@ -118,8 +119,9 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         "password_mismatch": "The two new passwords are not the same. Type them again.",
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
         self.fields["old_password"].label = "Current password"
         self.fields["new_password1"].label = "New password"
         self.fields["new_password1"].help_text = (
@@ -128,6 +130,17 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         )
         self.fields["new_password2"].label = "New password again"
         self.fields["new_password2"].help_text = ""
+
+    def clean_old_password(self):
+        """The current password is checked as a login is: a wrong one counts towards the
+        user's and the address's lockouts, so a stolen session cannot guess it freely."""
+        old = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.get_username(), password=old)
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old
 
     def save(self, commit=True):  # the view calls core.services.password_change instead
         raise NotImplementedError("use core.services.password_change")

@@ -63,7 +63,7 @@ def account(request):
 def password_change(request):
     """Every user changes their own password: the current one first, the same rules as
     everywhere; their other sessions end, this one goes on."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         ended = services.password_change(
             user=request.user,

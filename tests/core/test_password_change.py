@@ -84,3 +84,18 @@ def test_any_logged_in_user_may_change_theirs_even_without_a_role():
 def test_logged_out_visitors_are_sent_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_wrong_current_passwords_count_towards_the_lockout(handler, settings):
+    """A stolen session cannot guess the current password freely: each wrong one counts as
+    a failed login, and after the limit even the right one is refused."""
+    from axes.models import AccessAttempt
+
+    client = _logged_in_client(handler)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _change(client, current="a-guess-at-it")
+    assert AccessAttempt.objects.filter(username=handler.username).exists()
+    response = _change(client)
+    assert response.status_code == 429  # locked out, as a login would be
+    handler.refresh_from_db()
+    assert handler.check_password(PASSWORD)
