@@ -6,9 +6,8 @@ import csv
 import itertools
 from urllib.parse import urlencode
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -21,7 +20,7 @@ from referrals.models import Referral
 from . import charts
 from .forms import ExportForm
 from .impact_forms import ImpactForm
-from .views import _Echo, _safe
+from .views import _bad_export, _Echo, _safe, export_request
 
 PAGE_ROWS = 50
 # Up to this many referrals the paired chart draws a pair of bars for each; beyond it, a
@@ -191,10 +190,6 @@ def impact_print(request):
     return render(request, "dashboards/impact_print.html", context)
 
 
-def _bad(reason: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -249,20 +244,9 @@ def impact_export(request):
     purpose is then required), otherwise the requesting user: an internal export.
     """
     form = ImpactForm(request.GET, today=timezone.localdate())
-    who = ExportForm(request.GET)
-    if not form.is_valid() or not who.is_valid():
-        problems = [
-            " ".join(messages)
-            if name == NON_FIELD_ERRORS
-            else f"{f.fields[name].label or name}: {' '.join(messages)}"
-            for f in (form, who)
-            for name, messages in f.errors.items()
-        ]
-        return _bad("Invalid export request. " + "; ".join(problems))
-    recipient = who.cleaned_data["recipient"].strip()
-    purpose = who.cleaned_data["purpose"].strip()
-    if recipient and not purpose:
-        return _bad("Give the purpose of a disclosure to another recipient.")
+    problem, recipient, purpose = export_request(form, ExportForm(request.GET))
+    if problem:
+        return _bad_export(problem)
     report = _report(form)
     rows = _details(report, report.rows)
     log_disclosure(

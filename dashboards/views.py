@@ -245,6 +245,26 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def export_request(form, who) -> tuple[str, str, str]:
+    """(problem, recipient, purpose) of a CSV export: the period's form and who the file is
+    for (``ExportForm``); ``problem`` is "" when the request is good. A disclosure to
+    another recipient needs a purpose."""
+    if not form.is_valid() or not who.is_valid():
+        problems = [
+            " ".join(messages)
+            if name == NON_FIELD_ERRORS
+            else f"{f.fields[name].label or name}: {' '.join(messages)}"
+            for f in (form, who)
+            for name, messages in f.errors.items()
+        ]
+        return "Invalid export request. " + "; ".join(problems), "", ""
+    recipient = who.cleaned_data["recipient"].strip()
+    purpose = who.cleaned_data["purpose"].strip()
+    if recipient and not purpose:
+        return "Give the purpose of a disclosure to another recipient.", "", ""
+    return "", recipient, purpose
+
+
 def _bad_export(reason: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
 
@@ -261,19 +281,9 @@ def export(request, table):
         raise Http404("No such table.")
     form = PeriodForm(request.GET, today=_today())
     who = ExportForm(request.GET)
-    if not form.is_valid() or not who.is_valid():
-        problems = [
-            " ".join(messages)
-            if name == NON_FIELD_ERRORS
-            else f"{f.fields[name].label or name}: {' '.join(messages)}"
-            for f in (form, who)
-            for name, messages in f.errors.items()
-        ]
-        return _bad_export("Invalid export request. " + "; ".join(problems))
-    recipient = who.cleaned_data["recipient"].strip()
-    purpose = who.cleaned_data["purpose"].strip()
-    if recipient and not purpose:
-        return _bad_export("Give the purpose of a disclosure to another recipient.")
+    problem, recipient, purpose = export_request(form, who)
+    if problem:
+        return _bad_export(problem)
     period = form.period()
     data = Dashboard(period, today=_today()).table(table, full=True)
     export_log(
