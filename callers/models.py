@@ -27,14 +27,28 @@ class Dwelling(models.Model):
     sub_building = models.CharField(max_length=100, blank=True)
     street = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
+    # A default in the database too: bulk loaders (bench/seed.py's COPY) name their columns.
+    building_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     uprn = models.CharField(max_length=12, null=True, blank=True, unique=True)
     match_method = models.CharField(
         max_length=10, choices=MatchMethod.choices, default=MatchMethod.KEY
     )
     created_at = models.DateTimeField(default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text="Set when consolidation found this to be the same household as an older "
+        "dwelling: every spelling of it then resolves to that one. Cleared by a split.",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["postcode", "number", "sub_building"])]
+        indexes = [
+            models.Index(fields=["postcode", "number", "sub_building"]),
+            models.Index(fields=["building_name", "sub_building"], name="dwelling_building_flat"),
+        ]
 
     def __str__(self):
         return self.address
