@@ -1,5 +1,6 @@
 """Deciding whether two typed addresses are one dwelling."""
 
+from . import vocabulary as v
 from .parsing import ParsedAddress, parse_address
 
 # Lengths of the matching columns on callers.models.Dwelling.
@@ -99,3 +100,34 @@ def within_one_edit(a: str, b: str) -> bool:
             return True
         return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
     return a[i:] == b[i + 1 :]
+
+
+def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
+    """Why two addresses cannot be one household, in words; "" when nothing forbids it.
+
+    The deterministic veto for every looser matcher (the nightly probabilistic pass among
+    them): different house numbers, flats or floors, a flat and its whole house, different
+    buildings, postcodes, street types or towns. It never says two addresses *are* one;
+    it only says when they cannot be.
+    """
+    if a.number and b.number and a.number != b.number:
+        return "different house numbers"
+    if a.sub_building != b.sub_building:
+        if a.sub_building and b.sub_building:
+            return "different flats or floors"
+        return "a flat and its whole building"
+    if a.building_name and b.building_name and a.building_name != b.building_name:
+        return "different buildings"
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return "different postcodes"
+    type_a, type_b = _street_type(a.street), _street_type(b.street)
+    if type_a and type_b and type_a != type_b:
+        return "different street types"
+    if a.town and b.town and not _towns_agree(a, b):
+        return "different towns"
+    return ""
+
+
+def _street_type(street: str) -> str:
+    last = street.rsplit(" ", 1)[-1]
+    return last if last in v.TYPES else ""
