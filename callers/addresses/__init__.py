@@ -51,14 +51,26 @@ postcode or the town. Only the first 300 characters are read.
 """
 
 from .display import standard_address, standard_address_of, what_to_add
-from .matching import dwelling_key, match_fields, merge_conflict, same_dwelling, within_one_edit
+from .matching import (
+    dwelling_key,
+    fits_in_building,
+    fits_in_postcode,
+    match_fields,
+    merge_conflict,
+    names_agree,
+    same_dwelling,
+    within_one_edit,
+)
 from .parsing import ParsedAddress, normalise_postcode, parse_address
 
 __all__ = [
     "ParsedAddress",
     "dwelling_key",
+    "fits_in_building",
+    "fits_in_postcode",
     "match_fields",
     "merge_conflict",
+    "names_agree",
     "normalise_postcode",
     "parse_address",
     "same_dwelling",

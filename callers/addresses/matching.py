@@ -102,13 +102,100 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def names_agree(a: str, b: str) -> bool:
+    """Whether two house or building names may be one name: equal, one slip apart, or one
+    the other shortened or lengthened by whole words ("Hill Farm", "Hill Farm House";
+    "Old Rectory", "The Old Rectory Cottage"). Used only where a postcode or a number
+    already narrows the choice, and only when no other dwelling there fits."""
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a <= words_b or words_b <= words_a:
+        return True
+    return len(a) > 5 and within_one_edit(a, b)
+
+
+def _street_name(street: str) -> str:
+    """The street without its type word: "acorn road" -> "acorn"."""
+    words = street.split()
+    if len(words) > 1 and words[-1] in v.TYPES:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _streets_agree(a: ParsedAddress, b: ParsedAddress) -> bool:
+    """Within one full postcode: the same street, one of them missing or without its type
+    word ("31 Acorn" is 31 Acorn Road), one slip apart, or a street left out so that the
+    locality was read as the street ("Hill Farm, Southfield" for Hill Farm, Field Lane,
+    Southfield). Different street types stay apart: "Acorn Road" is not "Acorn Close"."""
+    if not a.street or not b.street or a.street == b.street:
+        return True
+    type_a, type_b = _street_type(a.street), _street_type(b.street)
+    if type_a and type_b and type_a != type_b:
+        return False
+    name_a, name_b = _street_name(a.street), _street_name(b.street)
+    if name_a == name_b or within_one_edit(a.street, b.street):
+        return True
+    # A street omitted: the typed "street" is only a locality of the other.
+    return (not type_a and a.street in (*b.localities, b.town)) or (
+        not type_b and b.street in (*a.localities, a.town)
+    )
+
+
+def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:
+    """Whether a known address with the same full postcode may be the typed dwelling when
+    other parts are missing or altered: its number, or its house name, or its block and
+    flat agree, and nothing else disagrees. A postcode covers about 15 homes, so this
+    identifies a dwelling only when exactly one known address of the postcode fits: the
+    resolver (``callers.services``) checks that. Never a flat for its house (sub-buildings
+    must be equal), never another number or another street type."""
+    if not typed.postcode or typed.postcode != known.postcode:
+        return False
+    if typed.sub_building != known.sub_building:
+        return False
+    if typed.number and known.number:
+        if typed.number != known.number:
+            return False
+    elif typed.number or known.number:
+        # A number on one side only: the house name (or block) must be on both.
+        if not (typed.building_name and known.building_name):
+            return False
+        if not names_agree(typed.building_name, known.building_name):
+            return False
+    elif not names_agree(typed.building_name, known.building_name):
+        return False
+    return _streets_agree(typed, known)
+
+
+def fits_in_building(typed: ParsedAddress, known: ParsedAddress) -> bool:
+    """Whether a known flat is the typed one when the street number is missing on one side:
+    "Flat 4, Abbey Mansions, 21 Park Street" and "Flat 4, Abbey Mansions, Park Street".
+    The building and flat are equal, and the street and town (or the postcode) agree. The
+    resolver takes it only when exactly one known flat fits."""
+    if not typed.building_name or not typed.sub_building:
+        return False
+    if (typed.building_name, typed.sub_building) != (known.building_name, known.sub_building):
+        return False
+    if typed.number and known.number and typed.number != known.number:
+        return False
+    if typed.postcode and known.postcode:
+        return typed.postcode == known.postcode
+    if not typed.street or typed.street != known.street:
+        return False
+    return bool(typed.town) and typed.town == known.town
+
+
 def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
     """Why two addresses cannot be one household, in words; "" when nothing forbids it.
 
     The deterministic veto for every looser matcher (the nightly probabilistic pass among
     them): different house numbers, flats or floors, a flat and its whole house, different
-    buildings, postcodes, street types or towns. It never says two addresses *are* one;
-    it only says when they cannot be.
+    buildings (unless the same number vouches for a name altered), postcodes, street types
+    or streets, or towns. Without one full postcode on both sides, any two towns differ: a
+    street typed with its village and the same street typed with the post town alone may
+    be two streets. It never says two addresses *are* one; it only says when they cannot.
     """
     if a.number and b.number and a.number != b.number:
         return "different house numbers"
@@ -116,18 +203,29 @@ def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
         if a.sub_building and b.sub_building:
             return "different flats or floors"
         return "a flat and its whole building"
-    if a.building_name and b.building_name and a.building_name != b.building_name:
-        return "different buildings"
-    if a.postcode and b.postcode and a.postcode != b.postcode:
+    same_number = bool(a.number) and a.number == b.number
+    if a.building_name and b.building_name and not same_number:
+        if not names_agree(a.building_name, b.building_name):
+            return "different buildings"
+    if (a.number or b.number) and not same_number:
+        # A number on one side only: the name must be on both and agree.
+        if not (a.building_name and b.building_name):
+            return "a house number and a house name that nothing ties together"
+    postcode = a.postcode if a.postcode and a.postcode == b.postcode else ""
+    if a.postcode and b.postcode and not postcode:
         return "different postcodes"
     type_a, type_b = _street_type(a.street), _street_type(b.street)
     if type_a and type_b and type_a != type_b:
         return "different street types"
-    if a.town and b.town and not _towns_agree(a, b):
-        return "different towns"
+    if type_a and type_b and _street_name(a.street) != _street_name(b.street):
+        if not (postcode and within_one_edit(a.street, b.street)):
+            return "different streets"
+    if a.town and b.town and a.town != b.town:
+        if not postcode or not _towns_agree(a, b):
+            return "different towns"
     return ""
 
 
 def _street_type(street: str) -> str:
-    last = street.rsplit(" ", 1)[-1]
-    return last if last in v.TYPES else ""
+    words = street.split()
+    return words[-1] if len(words) > 1 and words[-1] in v.TYPES else ""

@@ -21,6 +21,8 @@ _OUTWARD = re.compile(
 _INWARD = re.compile(r"[0-9][abd-hjlnp-uw-z]{2}")
 _RANGE = re.compile(r"(?<![a-z0-9])(\d+[a-z]?)\s*(?:-|\u2013|/)\s*(\d+[a-z]?)(?![a-z0-9])")
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]+\s")
+# "G/F" is the ground floor; the slash would otherwise read as a Scottish flat.
+_GROUND_FLOOR_SLASH = re.compile(r"(?<![a-z0-9])g/f(?![a-z0-9])")
 _GLUED_WORD_NUMBER = re.compile(r"\b(flat|flt|apt|apartment|unit|room|rm|studio|no)(?=\d)")
 _TOKEN = re.compile(r"\d+[a-z]{0,2}\d*(?:[/-]\d+[a-z]?)?|[a-z0-9]+|,")
 _HOUSE_NUMBER = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?")
@@ -104,6 +106,7 @@ def parse_address(raw: str) -> ParsedAddress | None:
     text = _strip_leading_noise(text)
     if v.LEADING_LANDMARK.match(text):
         return None
+    text = _GROUND_FLOOR_SLASH.sub(" gf ", text)
     text = _RANGE.sub(_join_range, text)
     text = _SPACED_DASH.sub(",", text)
     text = _GLUED_WORD_NUMBER.sub(r"\1 ", text)
@@ -218,7 +221,11 @@ def _take_sub_building(tokens: list[str], edinburgh: bool) -> tuple[list[str], s
             i += 1
             continue
         if _EDINBURGH_FLAT.fullmatch(tok) or (
-            not ids and tok.isdigit() and _HOUSE_NUMBER.fullmatch(_next_word(tokens, i + 1))
+            not ids
+            and (
+                (tok.isdigit() and _HOUSE_NUMBER.fullmatch(_next_word(tokens, i + 1)))
+                or (i == 0 and _flat_before_block(tokens))
+            )
         ):
             # "1F2, 10 Marchmont Road" (floor 1, door 2); "2 10 High St" (flat 2 at 10).
             ids.append(f"flat {_clean_id(tok)}")
@@ -241,6 +248,26 @@ def _take_sub_building(tokens: list[str], edinburgh: bool) -> tuple[list[str], s
     if floors:
         return out, floors[0]
     return out, "flat" if bare_flat else ""
+
+
+def _flat_before_block(tokens: list[str]) -> bool:
+    """Whether a leading number is a flat whose unit word was dropped before its block:
+    "1, Maple Court, 12 Fir Lane" is Flat 1 of Maple Court at number 12. The block is a name
+    of words only, ending in a building word (Court, House, Mansions...), and a house
+    number and street follow it."""
+    if not _FLAT_ID.fullmatch(tokens[0]) or not any(c.isdigit() for c in tokens[0]):
+        return False
+    i = 2 if len(tokens) > 1 and tokens[1] == "," else 1
+    name: list[str] = []
+    while i < len(tokens) and tokens[i] != ",":
+        name.append(tokens[i])
+        i += 1
+    if not name or not all(t.isalpha() for t in name) or name[-1] not in v.BLOCK_ENDINGS:
+        return False
+    if any(t in v.STRONG_TYPES for t in name):
+        return False
+    rest = [t for t in tokens[i:] if t != ","]
+    return len(rest) >= 2 and bool(_HOUSE_NUMBER.fullmatch(rest[0])) and rest[1].isalpha()
 
 
 def _next_word(tokens: list[str], start: int) -> str:
@@ -367,7 +394,40 @@ def _street_end(tokens: list[str]) -> tuple[int, int, bool] | None:
         if end == n - 1 and tokens[end] in v.DIRECTIONS:
             end += 1
         return i, end, strong
+    for i in range(1, n):
+        if mended_type(tokens[i]):
+            # "10 Mill Rodd, Ely": a slipped type word ends the street as the word would.
+            return i, i + 1, True
     return None
+
+
+def mended_type(token: str) -> str:
+    """The street-type word a token is one slip from ("rodd" -> "road", "aveneu" ->
+    "avenue"), or "" when it is not one: a real word or a type is never mended, nor
+    is a name ("Mill" and "Hill" may both exist), only the closed vocabulary of types."""
+    if len(token) < 4 or not token.isalpha() or token in v.TYPES:
+        return ""
+    if token in v.NOT_MISSPELLINGS or token in v.BUILDING_WORDS or token in v.DIRECTIONS:
+        return ""
+    found = {t for t in v.MENDABLE_TYPES if abs(len(t) - len(token)) <= 1 and _one_slip(token, t)}
+    return found.pop() if len(found) == 1 else ""
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """At most one inserted, deleted, replaced or two swapped neighbouring letters."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i:] == b[i + 1 :]
 
 
 def _split_parts(comps: list[list[str]]) -> tuple[str, list[str], list[str], list[list[str]]]:
@@ -441,5 +501,7 @@ def _street_words(tokens: list[str]) -> list[str]:
         tok = v.ABBREVIATIONS.get(tok, tok)
         if i > 0 and tok in v.TYPES and (tok != "st" or i == last or tokens[i + 1] in v.DIRECTIONS):
             tok = v.TYPES[tok]
+        elif i > 0 and i == last:
+            tok = mended_type(tok) or tok
         words.append(tok)
     return words

@@ -203,19 +203,45 @@ _ORDINALS = {
     "tenth": "tenth",
     "10th": "tenth",
 }
+# Short forms used by letting agents, councils and callers. Only the unambiguous ones are
+# read as a floor: "GFF" (ground floor flat), "FFF" (first), "SFF" (second), "LGF" (lower
+# ground), "UGF" (upper ground), "Bsmt". "TFF" is a top floor flat to some and a third floor
+# flat to others: it stays its own sub-building ("tff"), apart from both and from the house.
 FLOORS: dict[tuple[str, ...], str] = {
     ("basement",): "basement",
+    ("bsmt",): "basement",
+    ("bsmnt",): "basement",
     ("lower", "ground", "floor"): "basement",
     ("lower", "ground"): "basement",
+    ("lower", "grd", "floor"): "basement",
+    ("lower", "gnd", "floor"): "basement",
     ("lgf",): "basement",
+    ("lgff",): "basement",
+    # A raised ground floor is the upper ground floor of a house with a lower ground one.
+    ("upper", "ground", "floor"): "upper ground floor",
+    ("upper", "ground"): "upper ground floor",
+    ("upper", "grd", "floor"): "upper ground floor",
+    ("upper", "gnd", "floor"): "upper ground floor",
+    ("raised", "ground", "floor"): "upper ground floor",
+    ("raised", "ground"): "upper ground floor",
+    ("ugf",): "upper ground floor",
+    ("ugff",): "upper ground floor",
+    ("mezzanine", "floor"): "mezzanine",
+    ("mezzanine",): "mezzanine",
+    ("mezz",): "mezzanine",
     ("ground", "floor"): "ground floor",
+    ("gnd", "floor"): "ground floor",
     ("grd", "floor"): "ground floor",
     ("grnd", "floor"): "ground floor",
     ("ground", "flat"): "ground floor",
+    ("gnd", "flat"): "ground floor",
+    ("grd", "flat"): "ground floor",
     ("gf",): "ground floor",
     ("gff",): "ground floor",
     ("ff",): "first floor",
     ("fff",): "first floor",
+    ("sff",): "second floor",
+    ("tff",): "tff",
     ("top", "floor"): "top floor",
     ("top", "flat"): "top floor",
     ("upper", "floor"): "upper floor",
@@ -233,9 +259,15 @@ FLOORS: dict[tuple[str, ...], str] = {
     ("granny", "annexe"): "annexe",
     ("granny", "flat"): "annexe",
 }
-for _word, _ordinal in _ORDINALS.items():
-    FLOORS[(_word, "floor")] = f"{_ordinal} floor"
-    FLOORS[(_word, "flr")] = f"{_ordinal} floor"
+# "Flr", "Fl" and "Floor" are one word after a floor name: "Gnd Flr", "2nd Fl", "Top Flr".
+_FLOOR_WORDS = ("floor", "flr", "fl", "flor")
+for _word, _ordinal in {**_ORDINALS, "top": "top", "upper": "upper", "lower": "lower"}.items():
+    for _floor_word in _FLOOR_WORDS:
+        FLOORS[(_word, _floor_word)] = f"{_ordinal} floor"
+for _words, _floor in list(FLOORS.items()):
+    if _words[-1] == "floor":
+        for _floor_word in _FLOOR_WORDS[1:]:
+            FLOORS.setdefault((*_words[:-1], _floor_word), _floor)
 FLOOR_STARTS = frozenset(words[0] for words in FLOORS)
 FLOOR_MAX_LEN = max(len(words) for words in FLOORS)
 
@@ -304,4 +336,36 @@ LEADING_NOISE = re.compile(
 LEADING_LANDMARK = re.compile(
     r"^(?:near|nr|opposite|opp|adjacent|adj|next\s+to|beside|behind|by|junction\s+(?:of|with)|jct"
     r"|corner\s+of|j/w)\b"
+)
+
+# Street-type words a slip may be mended in without a postcode: a small closed vocabulary
+# ("Rodd", "Aveneu", "Terace" are Road, Avenue, Terrace). Short or word-like types are left
+# out ("Way", "Walk", "Mews", "Drove", "Wynd": one slip from "wag", "wall", "news", "drive",
+# "wind"), and so is every real word one slip from a type (NOT_MISSPELLINGS): "Broad",
+# "Grave", "Garden", "Palace" are names, never a slipped type.
+MENDABLE_TYPES = frozenset(
+    {"street", "road", "lane", "avenue", "close", "crescent", "drive", "gardens", "place"}
+    | {"square", "grove", "terrace", "highway", "boulevard", "parade", "causeway"}
+    | {"esplanade", "embankment", "approach"}
+)
+NOT_MISSPELLINGS = frozenset(
+    {"rod", "rods", "rode", "load", "loads", "read", "reads", "roam", "roar", "roan", "rood"}
+    | {"toad", "goad", "woad", "broad", "roads", "rad", "red", "rid", "rold", "roady"}
+    | {"lame", "lone", "line", "land", "lake", "late", "lace", "lade", "lana", "lank", "lant"}
+    | {"lane", "lanes", "lance", "plane", "lase", "laze", "lave", "lean", "lang", "cane"}
+    | {"pane", "wane", "vane", "mane", "sane", "bane", "dane", "jane", "kane", "elane"}
+    | {"clone", "clove", "chose", "closer", "closes", "closed", "closet", "lose", "cose"}
+    | {"dive", "driver", "drives", "drivel", "drivé", "drove", "thrive"}
+    | {"streets", "streeter", "avenues", "crescents", "garden", "wardens", "gardener"}
+    | {"palace", "plaice", "plate", "places", "placed", "placer", "pace", "glace", "plage"}
+    | {"squire", "squares", "squared", "squarer", "grave", "grovel", "groves", "glove"}
+    | {"prove", "trove", "groove", "rove", "grover", "terraces", "terraced", "highways"}
+    | {"parades", "paraded", "parader", "charade", "approached", "approaches", "boulevards"}
+    | {"causeways", "embankments", "esplanades"}
+)
+
+# Words that end the name of a block of flats: "1, Maple Court, 12 Fir Lane" is Flat 1.
+BLOCK_ENDINGS = frozenset(
+    {"court", "house", "mansions", "lodge", "tower", "towers", "buildings", "flats", "heights"}
+    | {"point", "hall", "apartments", "chambers", "villas"}
 )
