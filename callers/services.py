@@ -29,6 +29,8 @@ from core.services import Operation, log_objects
 
 from .addresses import (
     ParsedAddress,
+    fits_in_building,
+    fits_in_postcode,
     match_fields,
     parse_address,
     same_dwelling,
@@ -38,6 +40,8 @@ from .models import Dwelling, GazetteerAddress, ResponsePlan
 
 # Fuzzy candidates examined per (postcode, number, sub_building): a postcode holds ~15 homes.
 MAX_CANDIDATES = 20
+# Rows read for one postcode (a postcode holds ~15 homes; more is one typed for many streets).
+MAX_POSTCODE_ROWS = 200
 # Rows per IN (...) list: well inside SQLite's limit on query parameters.
 CHUNK = 500
 
@@ -84,8 +88,8 @@ def _typed(addresses: Iterable[str], parsed: Mapping[str, ParsedAddress] | None)
 def _sharing_triples(rows, items: list[_Typed]) -> dict[tuple, list]:
     """(postcode, number, sub_building) -> the rows (dwellings or gazetteer entries) that
     share it with one of the items: the candidates ``same_dwelling`` confirms or rejects.
-    Narrowed by all three fields (an index), not by postcode alone: a whole postcode, or a
-    postcode typed for many streets, is many rows the match would only throw away."""
+    Narrowed by all three fields (an index): used for a postcode typed for so many homes
+    that reading all of them would be waste (``_postcode_rows``)."""
     found: dict[tuple, list] = defaultdict(list)
     for chunk in _chunks(sorted({i.triple for i in items})):
         wanted = set(chunk)
@@ -101,44 +105,131 @@ def _sharing_triples(rows, items: list[_Typed]) -> dict[tuple, list]:
     return found
 
 
+def _postcode_rows(rows, items: list[_Typed]) -> dict[str, list]:
+    """postcode -> the rows (dwellings or gazetteer entries) of each item's full postcode:
+    one query on the postcode's index for an intake, in place of the narrower query by
+    postcode, number and flat, since a postcode holds about 15 homes. A postcode holding
+    more than MAX_POSTCODE_ROWS (one typed for many streets) is read only by that triple."""
+    found: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(sorted({i.parsed.postcode for i in items}), CHUNK // 10):
+        limit = MAX_POSTCODE_ROWS * len(chunk)
+        fetched = list(rows.filter(postcode__in=chunk)[: limit + 1])
+        if len(fetched) > limit:
+            crowded = [i for i in items if i.parsed.postcode in chunk and i.parsed.number]
+            for (postcode, _, _), triple_rows in _sharing_triples(rows, crowded).items():
+                found[postcode].extend(triple_rows)
+            continue
+        for row in fetched:
+            found[row.postcode].append(row)
+    return found
+
+
+def _identity(row) -> str:
+    """The household a candidate row stands for: a dwelling's survivor, a gazetteer UPRN."""
+    if isinstance(row, GazetteerAddress):
+        return row.uprn
+    return str(row.merged_into_id or row.pk)
+
+
+def _near_matches(rows, items: list[_Typed]) -> dict[str, object]:
+    """key -> the row each item names when its key is unknown, within its full postcode: a
+    row ``same_dwelling`` confirms (a slip in the street or town), else the only household
+    of the postcode that ``fits_in_postcode`` (its number, house name, or block and flat
+    agree while other parts are missing or altered). Never when two households fit."""
+    items = [i for i in items if i.parsed.postcode]
+    by_postcode = _postcode_rows(rows, items)
+    parsed_rows: dict[int, ParsedAddress] = {}
+
+    def parts(row) -> ParsedAddress:
+        if id(row) not in parsed_rows:
+            parsed_rows[id(row)] = parse_address(row.address) or ParsedAddress()
+        return parsed_rows[id(row)]
+
+    found: dict[str, object] = {}
+    for item in items:
+        candidates = by_postcode.get(item.parsed.postcode, ())
+        if item.fuzzy:
+            same = [r for r in candidates if (r.postcode, r.number, r.sub_building) == item.triple]
+            confirmed = [r for r in same[:MAX_CANDIDATES] if same_dwelling(item.parsed, parts(r))]
+            if confirmed:
+                found[item.key] = confirmed[0]
+                continue
+        fitting = [r for r in candidates if fits_in_postcode(item.parsed, parts(r))]
+        if len({_identity(r) for r in fitting}) == 1:
+            found[item.key] = fitting[0]
+    return found
+
+
+def _building_matches(items: list[_Typed]) -> dict[str, Dwelling]:
+    """key -> the one dwelling each flat in a named building names when the street number
+    is missing on one side ("Flat 4, Abbey Mansions, Park Street" for "Flat 4, Abbey
+    Mansions, 21 Park Street"): by building and flat (an index), confirmed by the street
+    and town or the postcode (``fits_in_building``). Never when two dwellings fit."""
+    items = [i for i in items if i.parsed.building_name and i.parsed.sub_building]
+    candidates: dict[tuple[str, str], list[Dwelling]] = defaultdict(list)
+    for chunk in _chunks(sorted({_building_of(i.parsed) for i in items})):
+        narrowed = Dwelling.objects.filter(
+            building_name__in={b for b, _ in chunk}, sub_building__in={f for _, f in chunk}
+        ).order_by("id")
+        for row in narrowed[: MAX_POSTCODE_ROWS * len(chunk)]:
+            candidates[(row.building_name, row.sub_building)].append(row)
+    found: dict[str, Dwelling] = {}
+    for item in items:
+        fitting = [
+            row
+            for row in candidates.get(_building_of(item.parsed), ())
+            if fits_in_building(item.parsed, parse_address(row.address) or ParsedAddress())
+        ]
+        if len({_identity(r) for r in fitting}) == 1:
+            found[item.key] = fitting[0]
+    return found
+
+
+def _building_of(parsed: ParsedAddress) -> tuple[str, str]:
+    return parsed.building_name[:100], parsed.sub_building[:100]
+
+
 def gazetteer_loaded() -> bool:
     return GazetteerAddress.objects.exists()
 
 
 def _gazetteer_uprns(items: list[_Typed]) -> dict[str, str]:
-    """key -> UPRN for the addresses the gazetteer names unambiguously."""
+    """key -> UPRN for the addresses the gazetteer names unambiguously: by key, else within
+    the full postcode (``_near_matches``)."""
     by_key: dict[str, set[str]] = defaultdict(set)
     for keys in _chunks(i.key for i in items):
         for key, uprn in GazetteerAddress.objects.filter(key__in=keys).values_list("key", "uprn"):
             by_key[key].add(uprn)
     uprns = {key: next(iter(found)) for key, found in by_key.items() if len(found) == 1}
-    rest = [i for i in items if i.key not in by_key and i.fuzzy]
-    candidates = _sharing_triples(GazetteerAddress.objects.all(), rest)
-    for item in rest:
-        found = {
-            row.uprn
-            for row in candidates.get(item.triple, ())
-            if same_dwelling(item.parsed, parse_address(row.address))
-        }
-        if len(found) == 1:
-            uprns[item.key] = found.pop()
+    rest = [i for i in items if i.key not in by_key]
+    uprns.update(
+        (key, row.uprn) for key, row in _near_matches(GazetteerAddress.objects, rest).items()
+    )
     return uprns
 
 
 def _key_dwellings(items: list[_Typed], absent: frozenset = frozenset()) -> dict[str, Dwelling]:
-    """key -> the dwelling each address names by key or by a confirmed near match. Keys in
-    ``absent`` were just looked up and not found: only near matches are sought for them."""
+    """key -> the dwelling each address names by key, or by a near match within its full
+    postcode, or by its building and flat. Keys in ``absent`` were just looked up and not
+    found: only near matches are sought for them."""
     found: dict[str, Dwelling] = {}
     for keys in _chunks(i.key for i in items if i.key not in absent):
         found.update((d.key, d) for d in Dwelling.objects.filter(key__in=keys))
-    rest = [i for i in items if i.key not in found and i.fuzzy]
-    candidates = _sharing_triples(Dwelling.objects.order_by("id"), rest)
-    for item in rest:
-        for candidate in candidates.get(item.triple, ())[:MAX_CANDIDATES]:
-            if same_dwelling(item.parsed, parse_address(candidate.address)):
-                found[item.key] = candidate
-                break
+    rest = [i for i in items if i.key not in found]
+    found.update(_near_matches(Dwelling.objects.order_by("id"), rest))
+    rest = [i for i in rest if i.key not in found]
+    found.update(_building_matches(rest))
     return found
+
+
+def _survivor(dwelling: Dwelling) -> Dwelling:
+    """The dwelling a merged one now is (``merged_into``, followed to its end); the row
+    itself, without a query, when it was never merged."""
+    seen = {dwelling.pk}
+    while dwelling.merged_into_id is not None and dwelling.merged_into_id not in seen:
+        seen.add(dwelling.merged_into_id)
+        dwelling = Dwelling.objects.get(pk=dwelling.merged_into_id)
+    return dwelling
 
 
 def _lookup(
@@ -158,7 +249,8 @@ def _lookup(
         if key in uprns and dwelling.uprn is not None and dwelling.uprn != uprns[key]:
             continue
         found[key] = dwelling
-    return found, uprns
+    # A dwelling merged by consolidation resolves to the one it was merged into.
+    return {key: _survivor(dwelling) for key, dwelling in found.items()}, uprns
 
 
 def dwelling_find(address: str) -> Dwelling | None:
@@ -232,6 +324,7 @@ def _resolve_many(
                 | {
                     "key": row_key,
                     "address": item.address,
+                    "building_name": item.parsed.building_name[:100],
                     "uprn": uprn,
                     "match_method": Dwelling.MatchMethod.UPRN if uprn else Dwelling.MatchMethod.KEY,
                 }
@@ -260,7 +353,7 @@ def _resolve_many(
                 # Lost a race on the UPRN to a row under another key: that row is the one.
                 rows[row_key] = Dwelling.objects.get(uprn=wanted.uprn)
         for key, row_key in target.items():
-            found[key] = rows[row_key]
+            found[key] = _survivor(rows[row_key])
     return found, created
 
 
@@ -321,7 +414,7 @@ def dwelling_resolve(
     if lock:
         # The usual intake: a known dwelling and no gazetteer. One query finds and locks it.
         locked = _locked_for_intake("key", items[0].key)
-        if locked is not None and not locked.gazetteer_loaded:
+        if locked is not None and not locked.gazetteer_loaded and locked.merged_into_id is None:
             return locked
     absent = frozenset({items[0].key}) if lock and locked is None else frozenset()
     found, created = _resolve_many([address], parsed={address: items[0].parsed}, absent_keys=absent)

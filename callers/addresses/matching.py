@@ -204,25 +204,23 @@ def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
             return "different flats or floors"
         return "a flat and its whole building"
     same_number = bool(a.number) and a.number == b.number
-    if a.building_name and b.building_name and not same_number:
-        if not names_agree(a.building_name, b.building_name):
-            return "different buildings"
-    if (a.number or b.number) and not same_number:
-        # A number on one side only: the name must be on both and agree.
-        if not (a.building_name and b.building_name):
-            return "a house number and a house name that nothing ties together"
+    names = a.building_name and b.building_name
+    if names and not same_number and not names_agree(a.building_name, b.building_name):
+        return "different buildings"
+    if (a.number or b.number) and not same_number and not names:
+        # A number on one side only: the house name must be on both (and agree).
+        return "a house number and a house name that nothing ties together"
     postcode = a.postcode if a.postcode and a.postcode == b.postcode else ""
     if a.postcode and b.postcode and not postcode:
         return "different postcodes"
     type_a, type_b = _street_type(a.street), _street_type(b.street)
     if type_a and type_b and type_a != type_b:
         return "different street types"
-    if type_a and type_b and _street_name(a.street) != _street_name(b.street):
-        if not (postcode and within_one_edit(a.street, b.street)):
-            return "different streets"
-    if a.town and b.town and a.town != b.town:
-        if not postcode or not _towns_agree(a, b):
-            return "different towns"
+    slip = bool(postcode) and within_one_edit(a.street, b.street)
+    if type_a and type_b and _street_name(a.street) != _street_name(b.street) and not slip:
+        return "different streets"
+    if a.town and b.town and a.town != b.town and not (postcode and _towns_agree(a, b)):
+        return "different towns"
     return ""
 
 
