@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "dashboards",
     "consults",
     "training",
+    # Above callers, triage and referrals: it may import them; they never import it.
+    "consolidation",
 ]
 
 MIDDLEWARE = [
@@ -271,7 +273,30 @@ DETECTION_HOUR = _env_or_fail("DETECTION_HOUR", env.int, 2)
 DETECTION_MINUTE = _env_or_fail("DETECTION_MINUTE", env.int, 0)
 if not (0 <= DETECTION_HOUR <= 23 and 0 <= DETECTION_MINUTE <= 59):
     raise ImproperlyConfigured("DETECTION_HOUR must be 0-23 and DETECTION_MINUTE 0-59")
+# The nightly consolidation of dwellings (consolidation/consolidate.py), before detection.
+CONSOLIDATION_HOUR = _env_or_fail("CONSOLIDATION_HOUR", env.int, 1)
+CONSOLIDATION_MINUTE = _env_or_fail("CONSOLIDATION_MINUTE", env.int, 30)
+if not (0 <= CONSOLIDATION_HOUR <= 23 and 0 <= CONSOLIDATION_MINUTE <= 59):
+    raise ImproperlyConfigured("CONSOLIDATION_HOUR must be 0-23 and CONSOLIDATION_MINUTE 0-59")
+# Scores are uk-address-matcher's match weights (log2 of the odds that two addresses are
+# one): at or above MERGE, with the next candidate at least MERGE_GAP behind, the newer
+# dwelling merges into the older; from SUGGEST up, the pair goes on the "Possible same
+# dwelling" list for triage staff. Never where callers.addresses.merge_conflict forbids.
+# Defaults from bench/bench_consolidate.py (README).
+CONSOLIDATION_MERGE_WEIGHT = _env_or_fail("CONSOLIDATION_MERGE_WEIGHT", env.float, 20.0)
+CONSOLIDATION_MERGE_GAP = _env_or_fail("CONSOLIDATION_MERGE_GAP", env.float, 5.0)
+CONSOLIDATION_SUGGEST_WEIGHT = _env_or_fail("CONSOLIDATION_SUGGEST_WEIGHT", env.float, 5.0)
+if CONSOLIDATION_SUGGEST_WEIGHT > CONSOLIDATION_MERGE_WEIGHT:
+    raise ImproperlyConfigured(
+        "CONSOLIDATION_SUGGEST_WEIGHT must not be above CONSOLIDATION_MERGE_WEIGHT"
+    )
 CELERY_BEAT_SCHEDULE = {
+    # Before detection: the dwellings it merges have their calls counted together tonight
+    # (it also runs detection itself for the dwellings it merged, so the order is not vital).
+    "consolidate-dwellings-nightly": {
+        "task": "consolidation.tasks.consolidate_dwellings",
+        "schedule": crontab(hour=CONSOLIDATION_HOUR, minute=CONSOLIDATION_MINUTE),
+    },
     "detect-repeat-callers-nightly": {
         "task": "referrals.tasks.detect_repeat_callers",
         "schedule": crontab(hour=DETECTION_HOUR, minute=DETECTION_MINUTE),

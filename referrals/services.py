@@ -561,3 +561,56 @@ def referrals_flag_inactive(now: datetime | None = None) -> int:
         for pk in ids
     )
     return len(ids)
+
+
+# --- consolidation of dwellings ------------------------------------------------------------
+
+
+@transaction.atomic
+def referrals_move(
+    *, referral_ids, to_dwelling: Dwelling, user=None, reason: str, now: datetime | None = None
+) -> int | None:
+    """Move referrals to another dwelling: consolidation found (or a split undid) one
+    household under two dwellings. ``user`` None is the nightly run.
+
+    Never two open referrals for one dwelling: when a moved referral is open and
+    ``to_dwelling`` has one open too, the newer of the two is closed ("Other", the note
+    naming the one that continues, with ``reason``) and the older carries on, since its
+    history is the longer. Closed stays closed (a split does not reopen it). Returns the
+    id of the referral closed, or None.
+    """
+    now = now or timezone.now()
+    moving = list(Referral.objects.select_for_update().filter(pk__in=referral_ids).order_by("pk"))
+    closed_id = None
+    moving_open = [r for r in moving if r.is_open]
+    if moving_open:
+        there = Referral.objects.open().select_for_update().filter(dwelling=to_dwelling).first()
+        if there is not None:
+            newer, older = sorted(
+                [there, moving_open[0]], key=lambda r: (r.created_at, r.pk), reverse=True
+            )
+            _transition(
+                newer,
+                user=user,
+                status=Referral.Status.CLOSED,
+                outcome=Referral.Outcome.OTHER,
+                outcome_note=(
+                    f"The same household as referral {older.pk}, which continues: {reason}"
+                )[:MAX_TEXT],
+                now=now,
+            )
+            _touch(newer, now, *_STATUS_FIELDS)
+            log_alteration(user=user, obj=newer, justification=reason[:200])
+            closed_id = newer.pk
+            _event(
+                older,
+                ReferralEvent.Kind.STATUS,
+                f"Carries on for referral {newer.pk}, closed as the same household",
+                user,
+                now,
+            )
+    for referral in moving:
+        referral.dwelling = to_dwelling
+        referral.save(update_fields=["dwelling"])
+        log_alteration(user=user, obj=referral, justification=reason[:200])
+    return closed_id

@@ -1,0 +1,255 @@
+"""The nightly consolidation of dwellings (issue 28, point 4): a second, probabilistic
+pass over the dwellings intake created, where its strength is safe.
+
+The dwellings created since the last run's watermark are matched by uk-address-matcher
+(``consolidation.matcher``) against every live dwelling (not merged) and against each
+other. For each candidate pair, best score first:
+
+- ``callers.addresses.merge_conflict`` finds a reason the two cannot be one household
+  (different numbers, flats, floors, buildings, street types, towns, postcodes): dropped,
+  whatever the score;
+- a pair staff rejected, or a merge split since: dropped (never again);
+- score at or above ``CONSOLIDATION_MERGE_WEIGHT`` with the next candidate at least
+  ``CONSOLIDATION_MERGE_GAP`` behind: the newer dwelling merges into the older
+  (``services.dwelling_merge``), unless either was in a merge of this run already (a
+  dwelling never merges into two survivors in a run; such a pair is queued instead);
+- from ``CONSOLIDATION_SUGGEST_WEIGHT``: a "Possible same dwelling" pair for triage staff;
+- below: nothing.
+
+Then the Farmington detection runs for the survivors, so their calls count together
+tonight. It never runs inside an intake. One run at a time: on PostgreSQL an advisory
+lock (a second run records itself as skipped); elsewhere a run younger than two hours
+still marked running. A dry run (``dry_run=True``) decides the same and changes nothing.
+
+Not done: matching against the gazetteer (``callers.GazetteerAddress``) to give a
+dwelling its UPRN; resolution at intake does that when a gazetteer is loaded.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from callers.models import Dwelling
+
+from . import matcher as ukam
+from .models import ConsolidationRun
+from .selectors import decided_pairs, last_watermark, live_dwellings
+from .services import (
+    ConsolidationError,
+    conflict,
+    detect_for,
+    dwelling_merge,
+    older_first,
+    possible_same_queue,
+)
+
+logger = logging.getLogger(__name__)
+
+# "consolid" as a 63-bit number: the advisory lock every run takes.
+ADVISORY_LOCK_ID = 0x636F6E736F6C6964
+STALE_AFTER = timedelta(hours=2)
+
+Matcher = Callable[[Sequence[ukam.Address], Sequence[ukam.Address]], list[ukam.Pair]]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the pass does with one pair: "merge" or "queue" (the older dwelling first)."""
+
+    action: str
+    older: Dwelling
+    newer: Dwelling
+    score: float
+    gap: float | None
+
+
+@dataclass
+class Outcome:
+    run: ConsolidationRun | None
+    considered: int = 0
+    decisions: list[Decision] = field(default_factory=list)
+    vetoed: int = 0
+    merged: int = 0
+    queued: int = 0
+    skipped: bool = False
+
+
+def _thresholds() -> tuple[float, float, float]:
+    return (
+        settings.CONSOLIDATION_MERGE_WEIGHT,
+        settings.CONSOLIDATION_MERGE_GAP,
+        settings.CONSOLIDATION_SUGGEST_WEIGHT,
+    )
+
+
+def _address(d: Dwelling) -> ukam.Address:
+    return ukam.Address(id=d.pk, text=d.address, postcode=d.postcode)
+
+
+def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list[Decision], int]:
+    """The decisions for the matcher's pairs, best score first (ties by ids, so a run
+    decides the same way every time), and how many pairs the veto dropped."""
+    merge_at, gap_at, suggest_at = _thresholds()
+    best: dict[tuple[int, int], ukam.Pair] = {}
+    for p in pairs:
+        if p.new_id == p.known_id or p.score < suggest_at:
+            continue
+        key = (min(p.new_id, p.known_id), max(p.new_id, p.known_id))
+        if key not in best or p.score > best[key].score:
+            best[key] = p
+    never = decided_pairs()
+    used: set[int] = set()
+    merged_away: set[int] = set()
+    decisions, vetoed = [], 0
+    for key, p in sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0])):
+        if key in never or key[0] not in dwellings or key[1] not in dwellings:
+            continue
+        older, newer = older_first(dwellings[key[0]], dwellings[key[1]])
+        if conflict(older, newer):
+            vetoed += 1
+            continue
+        if older.pk in merged_away or newer.pk in merged_away:
+            continue  # merged into a third dwelling tonight: its pairs wait for staff
+        clear = p.gap is None or p.gap >= gap_at
+        if p.score >= merge_at and clear and older.pk not in used and newer.pk not in used:
+            used.update((older.pk, newer.pk))
+            merged_away.add(newer.pk)
+            decisions.append(Decision("merge", older, newer, p.score, p.gap))
+        else:
+            decisions.append(Decision("queue", older, newer, p.score, p.gap))
+    return decisions, vetoed
+
+
+def consolidate(
+    *, dry_run: bool = False, trigger: str = "command", matcher: Matcher | None = None
+) -> Outcome:
+    """One pass (see the module docstring). Returns what it decided and did; a failure is
+    recorded on the run and raised."""
+    matcher = matcher or ukam.match
+    now = timezone.now()
+    since = last_watermark()
+    if dry_run:
+        return _pass(since=since, until=now, run=None, matcher=matcher)
+    lock = _Lock()
+    if not lock.acquire():
+        return Outcome(run=_skipped(since, now, trigger), skipped=True)
+    try:
+        run = _start(since=since, until=now, trigger=trigger)
+        if run is None:
+            return Outcome(run=_skipped(since, now, trigger), skipped=True)
+        try:
+            outcome = _pass(since=since, until=now, run=run, matcher=matcher)
+        except Exception as exc:
+            _finish(run, ConsolidationRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        _finish(run, ConsolidationRun.Status.FINISHED)
+        return outcome
+    finally:
+        lock.release()
+
+
+def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
+    live = live_dwellings().filter(created_at__lte=until)
+    new_rows = live.filter(created_at__gt=since) if since is not None else live
+    new = list(new_rows.order_by("pk"))
+    new_ids = {d.pk for d in new}
+    known = [d for d in live.order_by("pk") if d.pk not in new_ids] if new else []
+    outcome = Outcome(run=run, considered=len(new))
+    if run is not None:
+        run.dwellings_considered = len(new)
+    if not new:
+        return outcome
+    pairs = matcher([_address(d) for d in new], [_address(d) for d in known])
+    dwellings = {d.pk: d for d in (*new, *known)}
+    outcome.decisions, outcome.vetoed = decide(pairs, dwellings)
+    if run is None:
+        outcome.merged = sum(d.action == "merge" for d in outcome.decisions)
+        outcome.queued = sum(d.action == "queue" for d in outcome.decisions)
+        return outcome
+    survivors = []
+    for d in outcome.decisions:
+        if d.action == "merge":
+            try:
+                merge = dwelling_merge(
+                    survivor=d.older, merged=d.newer, score=d.score, by=None, run=run
+                )
+            except ConsolidationError as exc:  # changed since it was read: leave it be
+                logger.info("consolidation: pair %s/%s not merged: %s", d.older.pk, d.newer.pk, exc)
+                continue
+            survivors.append(merge.survivor_id)
+            outcome.merged += 1
+        elif possible_same_queue(a=d.older, b=d.newer, score=d.score, run=run):
+            outcome.queued += 1
+        run.merged, run.queued = outcome.merged, outcome.queued
+    detect_for(dwelling_ids=survivors)
+    return outcome
+
+
+class _Lock:
+    """One run at a time (see the module docstring)."""
+
+    def __init__(self):
+        self.held = False
+
+    def acquire(self) -> bool:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+                self.held = cursor.fetchone()[0]
+        else:
+            self.held = True
+        return self.held
+
+    def release(self):
+        if self.held and connection.vendor == "postgresql":
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
+            except Exception:  # the connection is gone, and the session's lock with it
+                logger.warning("could not release the consolidation lock", exc_info=True)
+        self.held = False
+
+
+def _start(*, since, until, trigger) -> ConsolidationRun | None:
+    locked = connection.vendor == "postgresql"
+    with transaction.atomic():
+        running = ConsolidationRun.objects.select_for_update().filter(
+            status=ConsolidationRun.Status.RUNNING
+        )
+        stale = running if locked else running.filter(started_at__lt=until - STALE_AFTER)
+        stale.update(
+            status=ConsolidationRun.Status.FAILED,
+            finished_at=until,
+            error="Interrupted: the run stopped without finishing.",
+        )
+        if not locked and running.exists():
+            return None
+        return ConsolidationRun.objects.create(
+            started_at=until, since=since, until=until, trigger=trigger
+        )
+
+
+def _skipped(since, now: datetime, trigger: str) -> ConsolidationRun:
+    logger.info("consolidation skipped: another run is in progress")
+    return ConsolidationRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        since=since,
+        until=now,
+        trigger=trigger,
+        status=ConsolidationRun.Status.SKIPPED,
+    )
+
+
+def _finish(run: ConsolidationRun, status: str, error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.error = error[:5000]
+    run.save(
+        update_fields=["status", "finished_at", "error", "dwellings_considered", "merged", "queued"]
+    )
