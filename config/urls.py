@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("consults/", include("consults.urls")),
     path("training/", include("training.urls")),
+    path("consolidation/", include("consolidation.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from a URL, not inline (CSP).
     path(

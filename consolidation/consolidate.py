@@ -11,8 +11,10 @@ other. For each candidate pair, best score first:
 - a pair staff rejected, or a merge split since: dropped (never again);
 - score at or above ``CONSOLIDATION_MERGE_WEIGHT`` with the next candidate at least
   ``CONSOLIDATION_MERGE_GAP`` behind: the newer dwelling merges into the older
-  (``services.dwelling_merge``), unless either was in a merge of this run already (a
-  dwelling never merges into two survivors in a run; such a pair is queued instead);
+  (``services.dwelling_merge``), unless the newer is a survivor of this run's merges (no
+  chains) or either was merged away tonight (a dwelling never merges into two survivors
+  in a run: its other pairs are dropped); a high score with a close second candidate is
+  queued instead;
 - from ``CONSOLIDATION_SUGGEST_WEIGHT``: a "Possible same dwelling" pair for triage staff;
 - below: nothing.
 
@@ -26,7 +28,7 @@ dwelling its UPRN; resolution at intake does that when a gazetteer is loaded.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,7 +56,7 @@ logger = logging.getLogger(__name__)
 ADVISORY_LOCK_ID = 0x636F6E736F6C6964
 STALE_AFTER = timedelta(hours=2)
 
-Matcher = Callable[[Sequence[ukam.Address], Sequence[ukam.Address]], list[ukam.Pair]]
+Matcher = Callable[..., list[ukam.Pair]]
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
         if key not in best or p.score > best[key].score:
             best[key] = p
     never = decided_pairs()
-    used: set[int] = set()
+    survivors: set[int] = set()
     merged_away: set[int] = set()
     decisions, vetoed = [], 0
     for key, p in sorted(best.items(), key=lambda kv: (-kv[1].score, kv[0])):
@@ -116,8 +118,9 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
         if older.pk in merged_away or newer.pk in merged_away:
             continue  # merged into a third dwelling tonight: its pairs wait for staff
         clear = p.gap is None or p.gap >= gap_at
-        if p.score >= merge_at and clear and older.pk not in used and newer.pk not in used:
-            used.update((older.pk, newer.pk))
+        # No chains within a run: a survivor of tonight is not merged away tonight.
+        if p.score >= merge_at and clear and newer.pk not in survivors:
+            survivors.add(older.pk)
             merged_away.add(newer.pk)
             decisions.append(Decision("merge", older, newer, p.score, p.gap))
         else:
@@ -164,7 +167,11 @@ def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
         run.dwellings_considered = len(new)
     if not new:
         return outcome
-    pairs = matcher([_address(d) for d in new], [_address(d) for d in known])
+    pairs = matcher(
+        [_address(d) for d in new],
+        [_address(d) for d in known],
+        floor=settings.CONSOLIDATION_SUGGEST_WEIGHT,
+    )
     dwellings = {d.pk: d for d in (*new, *known)}
     outcome.decisions, outcome.vetoed = decide(pairs, dwellings)
     if run is None:

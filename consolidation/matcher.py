@@ -10,17 +10,25 @@ A score is the matcher's match weight: log2 of the odds that the two addresses a
 (10 is about 1000 to 1). ``gap`` is how far ahead of the next candidate it is (None: no
 other candidate). The matcher finds, for each address to match, its best candidate among
 the known ones; a dwelling must never be its own candidate (its exact twin outscores
-everything and its tokens bend the others' scores), so the new dwellings are compared
-among themselves in rounds, each setting those whose place in the list has bit k set
-against those where it is clear: any two differ in some bit, so every pair is compared
-once, in log2(n) rounds.
+everything and its tokens bend the others' scores). So the new dwellings are first matched
+against the known ones (one call); those left without a candidate scoring ``floor`` or
+more (the new households of the night, a few hundred) are then compared among
+themselves in rounds, each setting those whose place in the list has bit k set against
+those where it is clear: any two differ in some bit, so every pair of them is compared
+once, in log2(n) rounds. A call costs about 10 s whatever its size (Splink parses its
+SQL with sqlglot), so the rounds are the pass's fixed cost.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 from uk_address_matcher import AddressMatcher, SplinkStage
+
+# Their INFO lines (a line per SQL statement parsed) would drown the application log.
+for _name in ("splink", "sqlglot", "uk_address_matcher"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +50,20 @@ class Pair:
     gap: float | None
 
 
-def match(new: Sequence[Address], known: Sequence[Address]) -> list[Pair]:
-    """The best candidate of each new address among the known ones, and among the other
-    new ones (see the module docstring). ``known`` must not hold the new addresses."""
+def match(new: Sequence[Address], known: Sequence[Address], *, floor: float = 0.0) -> list[Pair]:
+    """The best candidate of each new address among the known ones, and, for those left
+    without one scoring ``floor`` or more, among each other (see the module docstring).
+    ``known`` must not hold the new addresses."""
     pairs: list[Pair] = []
     if not new:
         return pairs
     if known:
         pairs += _best(new, known)
-    rounds = max(1, (len(new) - 1).bit_length())
+    found = {p.new_id for p in pairs if p.score >= floor}
+    new = [a for a in new if a.id not in found]
+    if len(new) < 2:
+        return pairs
+    rounds = (len(new) - 1).bit_length()
     for bit in range(rounds):
         these = [a for i, a in enumerate(new) if (i >> bit) & 1]
         those = [a for i, a in enumerate(new) if not (i >> bit) & 1]

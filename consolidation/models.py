@@ -93,6 +93,10 @@ class DwellingMerge(models.Model):
         return self.split_at is not None
 
     @property
+    def likelihood(self) -> str:
+        return likelihood(self.score)
+
+    @property
     def by_label(self) -> str:
         if self.merged_by_id is not None:
             return f"Confirmed by {self.merged_by.get_username()}"
@@ -132,3 +136,19 @@ class PossibleSameDwelling(models.Model):
 
     def __str__(self):
         return f"Possible same dwelling: {self.first_id} and {self.second_id}"
+
+    @property
+    def likelihood(self) -> str:
+        return likelihood(self.score)
+
+
+def likelihood(score: float | None) -> str:
+    """The matcher's score in words, for the team's lists (the thresholds are settings)."""
+    if score is None:
+        return "No score"
+    if score >= settings.CONSOLIDATION_MERGE_WEIGHT:
+        return "Very likely the same"
+    middle = (settings.CONSOLIDATION_MERGE_WEIGHT + settings.CONSOLIDATION_SUGGEST_WEIGHT) / 2
+    if score >= middle:
+        return "Likely the same"
+    return "Possibly the same"

@@ -9,6 +9,7 @@ NAV_ITEMS = (
     ("Referral queue", "referrals:queue", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Weekly review", "referrals:review", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dwellings", "callers:dwelling-search", {Role.TRIAGE, Role.SUPERVISOR}),
+    ("Possible same dwelling", "consolidation:possible-list", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Dashboard", "dashboards:home", {Role.SUPERVISOR}),
     ("Farmington impact", "dashboards:impact", {Role.TRIAGE, Role.SUPERVISOR}),
     ("Review queue", "triage:review-queue", {Role.SUPERVISOR}),
