@@ -27,6 +27,7 @@ import argparse
 import os
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -47,19 +48,78 @@ TOWNS = {
     "Chatteris": ("PE16", ["Manea", "Wimblington"]),
     "Whittlesey": ("PE7", ["Eastrea", "Coates", "Pondersbridge"]),
 }
-NAMES = (
-    "High Mill Church Station Acorn Orchard Willow Chapel Park Victoria Albert Market "
-    "Bridge Meadow Oak Elm Cedar Rose Hawthorn Field Manor Priory Abbey Castle Kings Queens "
-    "Forest Brook Green Hill Spring Summer Windmill Granary Fen Broad Long North South West "
-    "East New School Vicarage Rectory Cromwell Nelson Milton Hereward Lancaster York"
-).split()
+NAMES = [
+    "High",
+    "Mill",
+    "Church",
+    "Station",
+    "Acorn",
+    "Orchard",
+    "Willow",
+    "Chapel",
+    "Park",
+    "Victoria",
+    "Albert",
+    "Market",
+    "Bridge",
+    "Meadow",
+    "Oak",
+    "Elm",
+    "Cedar",
+    "Rose",
+    "Hawthorn",
+    "Field",
+    "Manor",
+    "Priory",
+    "Abbey",
+    "Castle",
+    "Kings",
+    "Queens",
+    "Forest",
+    "Brook",
+    "Green",
+    "Hill",
+    "Spring",
+    "Summer",
+    "Windmill",
+    "Granary",
+    "Fen",
+    "Broad",
+    "Long",
+    "North",
+    "South",
+    "West",
+    "East",
+    "New",
+    "School",
+    "Vicarage",
+    "Rectory",
+    "Cromwell",
+    "Nelson",
+    "Milton",
+    "Hereward",
+    "Lancaster",
+    "York",
+]
 TYPES = ["Road", "Street", "Lane", "Close", "Avenue", "Crescent", "Drive", "Gardens", "Way"]
 SHORT = {"Road": "Rd", "Street": "St", "Lane": "Ln", "Avenue": "Ave", "Crescent": "Cres",
          "Drive": "Dr", "Gardens": "Gdns", "Close": "Cl", "Way": "Wy"}  # fmt: skip
-HOUSES = (
-    "Hill Farm|Rose Cottage|The Old Rectory|Ivy House|Orchard House|The Granary|Low Barn|"
-    "Willow Cottage|The Laurels|Fen View|Manor Farm|The Stables|Holly Lodge|Mill House"
-).split("|")
+HOUSES = [
+    "Hill Farm",
+    "Rose Cottage",
+    "The Old Rectory",
+    "Ivy House",
+    "Orchard House",
+    "The Granary",
+    "Low Barn",
+    "Willow Cottage",
+    "The Laurels",
+    "Fen View",
+    "Manor Farm",
+    "The Stables",
+    "Holly Lodge",
+    "Mill House",
+]
 BLOCKS = "Abbey Mansions|Priory Court|Victoria House|Cromwell Court|Riverside House|Kings Lodge"
 FLOORS = ["Basement Flat", "Ground Floor Flat", "First Floor Flat", "Second Floor Flat"]
 FLOOR_SHORT = {
@@ -319,7 +379,7 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 60)
-    sqlite = Path("/tmp/bench_consolidate.sqlite3")
+    sqlite = Path(tempfile.gettempdir()) / "bench_consolidate.sqlite3"
     if not os.environ.get("DATABASE_URL"):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{sqlite}{suffix}").unlink(missing_ok=True)

@@ -126,11 +126,14 @@ def test_the_top_navigation_offers_the_page_to_triage_staff_and_not_to_handlers(
     client, triage_staff, handler
 ):
     client.force_login(triage_staff)
-    assert "Possible same dwelling" in client.get(reverse("core:home"), follow=True).content.decode()
+    assert (
+        "Possible same dwelling" in client.get(reverse("core:home"), follow=True).content.decode()
+    )
     client.force_login(handler)
-    assert "Possible same dwelling" not in client.get(
-        reverse("core:home"), follow=True
-    ).content.decode()
+    assert (
+        "Possible same dwelling"
+        not in client.get(reverse("core:home"), follow=True).content.decode()
+    )
 
 
 def test_the_possible_list_reads_a_constant_number_of_queries(
