@@ -52,6 +52,7 @@ def _indexes() -> set[tuple[str, ...]]:
             JOIN pg_class t ON t.oid = i.indrelid AND t.relname = 'triage_call'
             CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+            WHERE k.ord <= i.indnkeyatts  -- key columns (not an index's INCLUDE columns)
             GROUP BY i.indexrelid
             """
         )

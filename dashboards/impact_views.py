@@ -27,11 +27,6 @@ PAGE_ROWS = 50
 # pair for each of PAIRED_GROUPS groups of referrals of similar rank (their averages).
 PAIRED_BARS = 40
 PAIRED_GROUPS = 20
-SORT_KEYS = {
-    "before": lambda r: (-r.calls_before, -r.police_before, r.id),
-    "fell": lambda r: (r.change, -r.calls_before, r.id),
-    "rose": lambda r: (-r.change, -r.calls_before, r.id),
-}
 CSV_COLUMNS = (
     "referral_id",
     "dwelling_key",
@@ -65,7 +60,7 @@ CSV_COLUMNS = (
 casework = role_required(Role.TRIAGE, Role.SUPERVISOR)
 
 
-def _report(form: ImpactForm) -> impact.ImpactReport:
+def _report(form: ImpactForm, listings=()) -> impact.ImpactReport:
     data = form.cleaned_data
     return impact.impact_report(
         start=data["start"],
@@ -74,44 +69,60 @@ def _report(form: ImpactForm) -> impact.ImpactReport:
         costs=form.costs(),
         top=data["top"],
         source=data.get("source") or "",
+        listings=listings,
     )
-
-
-def _sorted(rows: list, sort: str) -> list:
-    if sort == "newest":
-        return rows[::-1]
-    if sort in SORT_KEYS:
-        return sorted(rows, key=SORT_KEYS[sort])
-    return rows  # oldest first, as counted
 
 
 def _details(report: impact.ImpactReport, rows) -> list[impact.ReferralImpact]:
-    return impact.referral_details(
-        list(rows), window_days=report.window_days, costs=report.costs, actions=report.actions
-    )
+    return impact.referral_details(list(rows), window_days=report.window_days, costs=report.costs)
 
 
 def paired_chart(report: impact.ImpactReport):
-    """Calls before and after each complete referral, busiest first: a pair of bars per
-    referral, or, for more than PAIRED_BARS, per group of referrals of similar rank (the
-    average of each)."""
-    rows = sorted(report.complete, key=lambda r: (-r.calls_before, r.id))
+    """Calls before and after each complete referral, busiest first (most calls before,
+    then most after): a pair of bars per referral, or, for more than PAIRED_BARS, per
+    group of referrals of similar rank (the average of each). Drawn from the report's
+    (before, after, how many) pairs, not from a row per referral."""
+    pairs = report.pairs
+    n = sum(k for _, _, k in pairs)
     title = f"Calls in the {report.window_days} days before and after each referral"
-    if len(rows) <= PAIRED_BARS:
-        groups = [[row] for row in rows]
-        labels = [str(i) for i in range(1, len(rows) + 1)]
+    if n <= PAIRED_BARS:
+        edges = list(range(n + 1))
+        labels = [str(i) for i in range(1, n + 1)]
     else:
-        edges = [round(i * len(rows) / PAIRED_GROUPS) for i in range(PAIRED_GROUPS + 1)]
-        groups = [rows[a:b] for a, b in itertools.pairwise(edges)]
+        edges = [round(i * n / PAIRED_GROUPS) for i in range(PAIRED_GROUPS + 1)]
         labels = [f"{a + 1}–{b}" for a, b in itertools.pairwise(edges)]
+    sums = _rank_sums(pairs, edges)
     return charts.bar_chart(
         title=title,
         labels=labels,
         series=[
-            ("Before", [round(sum(r.calls_before for r in g) / len(g), 1) for g in groups]),
-            ("After", [round(sum(r.calls_after for r in g) / len(g), 1) for g in groups]),
+            ("Before", [round(b / (hi - lo), 1) for (b, _), (lo, hi) in _spans(sums, edges)]),
+            ("After", [round(a / (hi - lo), 1) for (_, a), (lo, hi) in _spans(sums, edges)]),
         ],
     )
+
+
+def _spans(sums, edges):
+    return zip(sums, itertools.pairwise(edges), strict=True)
+
+
+def _rank_sums(pairs, edges) -> list[tuple[int, int]]:
+    """The calls before and after summed over the referrals ranked edges[i]..edges[i+1]
+    (from 0), the pairs being (before, after, how many) in rank order."""
+    sums = []
+    pos, i = 0, 0  # rank of the first referral of pairs[i] not yet taken
+    taken = 0
+    for _, hi in itertools.pairwise(edges):
+        before = after = 0
+        while pos < hi:
+            b, a, k = pairs[i]
+            take = min(hi, pos + (k - taken)) - pos
+            before, after = before + b * take, after + a * take
+            pos, taken = pos + take, taken + take
+            if taken == k:
+                i, taken = i + 1, 0
+        sums.append((before, after))
+    return sums
 
 
 def _context(form: ImpactForm, report: impact.ImpactReport) -> dict:
@@ -143,37 +154,57 @@ def _log(request, rows, why: str, report: impact.ImpactReport) -> None:
     )
 
 
+def _page_number(value) -> int:
+    """The page asked for, as Paginator.get_page reads it (anything else: the first)."""
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 @require_GET
 @casework
 def impact_page(request):
     """The report: the cohort beside the comparison group, the top callers, the splits by
-    outcome and action, and every referral (complete ones and, apart, the rest)."""
+    outcome and action, and every referral (complete ones and, apart, the rest), a page
+    of each at a time."""
     form = ImpactForm(request.GET, today=timezone.localdate())
     if not form.is_valid():
         return render(request, "dashboards/impact.html", {"form": form}, status=400)
-    report = _report(form)
-    context = _context(form, report)
     sort = form.cleaned_data.get("sort") or "before"
-    complete = Paginator(_sorted(report.complete, sort), PAGE_ROWS).get_page(
-        request.GET.get("page")
-    )
-    incomplete = Paginator(_sorted(report.incomplete, sort), PAGE_ROWS).get_page(
-        request.GET.get("ipage")
-    )
+    numbers = [_page_number(request.GET.get(param)) for param in ("page", "ipage")]
+    report = _report(form, _listings(numbers, sort))
+    counts = [report.totals.referrals, report.totals.incomplete]
+    pages = [
+        Paginator(range(count), PAGE_ROWS).get_page(n)
+        for count, n in zip(counts, numbers, strict=True)
+    ]
+    if [page.number for page in pages] != numbers:  # past the last page: show the last
+        numbers = [page.number for page in pages]
+        report = _report(form, _listings(numbers, sort))
+    context = _context(form, report)
+    complete_rows, incomplete_rows = (_details(report, rows) for rows in report.listed)
     context.update(
-        complete_page=complete,
-        complete_rows=_details(report, complete.object_list),
-        incomplete_page=incomplete,
-        incomplete_rows=_details(report, incomplete.object_list),
+        complete_page=pages[0],
+        complete_rows=complete_rows,
+        incomplete_page=pages[1],
+        incomplete_rows=incomplete_rows,
         sort=sort,
     )
     _log(
         request,
-        [*context["top"], *context["complete_rows"], *context["incomplete_rows"]],
+        [*context["top"], *complete_rows, *incomplete_rows],
         impact.LOG_JUSTIFICATION,
         report,
     )
     return render(request, "dashboards/impact.html", context)
+
+
+def _listings(numbers: list[int], sort: str) -> list[impact.Listing]:
+    return [
+        impact.Listing(complete=complete, order=sort, offset=(n - 1) * PAGE_ROWS, limit=PAGE_ROWS)
+        for complete, n in zip((True, False), numbers, strict=True)
+    ]
 
 
 @require_GET

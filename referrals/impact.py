@@ -33,7 +33,6 @@ calls before and after that anchor are counted as a referral's are.
 import contextlib
 import functools
 import gc
-import heapq
 import operator
 import statistics
 from collections.abc import Iterable
@@ -66,8 +65,6 @@ WINDOW_DAYS_MESSAGE = (
 TOP_MESSAGE = f"Enter a number of callers from {TOP_RANGE[0]} to {TOP_RANGE[1]}."
 END_BEFORE_START = "The end date must be the same as or after the start date."
 
-# The top callers' order: calls before, then police deployments before (ReferralCounts).
-_TOP_KEY = operator.itemgetter(7, 10)
 # What the processing log says each listed referral was read for.
 LOG_JUSTIFICATION = "Farmington impact report"
 # How to read the cohort beside the comparison group: on the page, the print and the API.
@@ -426,6 +423,44 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """Which referrals a page lists: the complete ones (True), the incomplete ones (False)
+    or all of them (None), in one of ORDERS, ``limit`` of them from ``offset``."""
+
+    complete: bool | None = None
+    order: str = "oldest"
+    offset: int = 0
+    limit: int = 50
+
+
+# How a listing can be ordered (SQL over the counted referrals). Each ends with the id, so
+# each is a total order.
+ORDERS = {
+    "oldest": "anchored_at, id",
+    "newest": "anchored_at DESC, id DESC",
+    "before": "calls_before DESC, police_before DESC, id",
+    "fell": "calls_after - calls_before, calls_before DESC, id",
+    "rose": "calls_after - calls_before DESC, calls_before DESC, id",
+}
+# The top callers: most calls before, then most police deployments, then the oldest.
+TOP_ORDER = "calls_before DESC, police_before DESC, anchored_at, id"
+
+
+class Cell(NamedTuple):
+    """Complete referrals with the same calls before and after, in one group: how many,
+    and their 999 calls and police deployments added up (a cell of the cohort's
+    histogram)."""
+
+    calls_before: int
+    calls_after: int
+    referrals: int
+    before_999: int
+    after_999: int
+    police_before: int
+    police_after: int
+
+
+@dataclass(frozen=True)
 class ImpactReport:
     start: date
     end: date
@@ -435,22 +470,29 @@ class ImpactReport:
     top_n: int
     policy: Policy
     as_of: datetime
-    rows: list[ReferralCounts]  # every referral anchored in the period, oldest first
-    actions: dict[int, tuple[str, ...]]  # the kinds of action taken, by referral
+    count: int  # every referral anchored in the period, complete or not
     totals: Summary
     top: list[ReferralCounts]  # the top callers: complete, most calls before first
     top_totals: Summary
     by_outcome: list[Group]
     by_action: list[Group]
     comparison: Comparison
+    # The complete referrals' calls before and after: how many of each pair (the chart).
+    pairs: list[tuple[int, int, int]]
+    listed: list[list[ReferralCounts]]  # one list per Listing asked for, in its order
 
-    @property
-    def complete(self) -> list[ReferralCounts]:
-        return [r for r in self.rows if r.complete]
-
-    @property
-    def incomplete(self) -> list[ReferralCounts]:
-        return [r for r in self.rows if not r.complete]
+    @functools.cached_property
+    def rows(self) -> list[ReferralCounts]:
+        """Every referral of the report, oldest first (read when first asked for: the CSV
+        lists them all, a page only a few)."""
+        start_at, end_at = period_bounds(self.start, self.end)
+        return referral_counts(
+            start_at=start_at,
+            end_at=end_at,
+            window=timedelta(days=self.window_days),
+            now=self.as_of,
+            source=self.source,
+        )
 
     @property
     def beyond_comparison(self) -> float | None:
@@ -508,6 +550,11 @@ def default_period(today: date) -> tuple[date, date]:
     return year_ago + timedelta(days=1), today
 
 
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The London days start..end (inclusive) as [start_at, end_at)."""
+    return local_midnight(start), local_midnight(end + timedelta(days=1))
+
+
 def impact_report(
     *,
     start: date,
@@ -518,21 +565,31 @@ def impact_report(
     source: str = "",
     now: datetime | None = None,
     policy: Policy | None = None,
+    listings: Iterable[Listing] = (),
 ) -> ImpactReport:
     """The impact report for referrals anchored on London days start..end (inclusive):
-    one query counts every referral's calls, one reads the actions taken, one finds the
-    comparison group. ``ImpactReport.rows`` are counts only: ``referral_details`` reads
-    the dwelling and dates of the referrals a page shows."""
+    one query counts every referral's calls and answers the cohort as histograms (see
+    ``cohort_cells``), the top callers and the referrals each of ``listings`` asks for;
+    one finds the comparison group. Totals, medians and groups are taken from the
+    histograms, the same on PostgreSQL and SQLite. ``ImpactReport.rows`` (every referral)
+    is read only when asked for; ``referral_details`` reads the dwelling, dates and actions
+    of the referrals a page shows."""
     costs = costs or UnitCosts()
     now = now or timezone.now()
     policy = policy or farmington.policy_current()
-    start_at, end_at = local_midnight(start), local_midnight(end + timedelta(days=1))
+    start_at, end_at = period_bounds(start, end)
     window = timedelta(days=window_days)
-    rows = referral_counts(start_at=start_at, end_at=end_at, window=window, now=now, source=source)
-    actions = referral_actions(start_at=start_at, end_at=end_at, source=source)
-    complete = [r for r in rows if r.complete]
-    # The most calls before, then the most police deployments; ties in the order counted.
-    top_rows = heapq.nlargest(top, complete, key=_TOP_KEY)
+    listings = list(listings)
+    cohort = cohort_cells(
+        start_at=start_at,
+        end_at=end_at,
+        window=window,
+        now=now,
+        source=source,
+        top=top,
+        listings=listings,
+    )
+    outcomes = cohort.by_outcome
     return ImpactReport(
         start=start,
         end=end,
@@ -542,63 +599,123 @@ def impact_report(
         top_n=top,
         policy=policy,
         as_of=now,
-        rows=rows,
-        actions=actions,
-        totals=summarise(rows, costs),
-        top=top_rows,
-        top_totals=summarise(top_rows, costs),
-        by_outcome=_by_outcome(rows, costs),
-        by_action=_by_action(rows, actions, costs),
+        count=sum(outcomes.counts.values()),
+        totals=_summary(
+            [c for cells in outcomes.cells.values() for c in cells],
+            sum(outcomes.incomplete.values()),
+            costs,
+        ),
+        top=cohort.top,
+        top_totals=summarise(cohort.top, costs),
+        by_outcome=_by_outcome(outcomes, costs),
+        by_action=_by_action(cohort.by_action, costs),
         comparison=comparison_group(
             start_at=start_at, end_at=end_at, window=window, now=now, policy=policy
+        ),
+        pairs=_pairs(outcomes),
+        listed=cohort.listed,
+    )
+
+
+def _summary(cells: list[Cell], incomplete: int, costs: UnitCosts) -> Summary:
+    """A Summary from histogram cells: the same figures ``summarise`` takes from rows."""
+    before = sum(c.calls_before * c.referrals for c in cells)
+    after = sum(c.calls_after * c.referrals for c in cells)
+    b999, a999 = sum(c.before_999 for c in cells), sum(c.after_999 for c in cells)
+    pb, pa = sum(c.police_before for c in cells), sum(c.police_after for c in cells)
+    return Summary(
+        referrals=sum(c.referrals for c in cells),
+        incomplete=incomplete,
+        before_999=b999,
+        before_101=before - b999,
+        after_999=a999,
+        after_101=after - a999,
+        police_before=pb,
+        police_after=pa,
+        median_before=_weighted_median([(c.calls_before, c.referrals) for c in cells]),
+        median_after=_weighted_median([(c.calls_after, c.referrals) for c in cells]),
+        median_change=_weighted_median(
+            [(c.calls_after - c.calls_before, c.referrals) for c in cells]
+        ),
+        fell=sum(c.referrals for c in cells if c.calls_after < c.calls_before),
+        estimate=costs.estimate(
+            calls_before=before, calls_after=after, police_before=pb, police_after=pa
         ),
     )
 
 
-def _by_outcome(rows: list[ReferralCounts], costs: UnitCosts) -> list[Group]:
+def _pairs(outcomes: "Histogram") -> list[tuple[int, int, int]]:
+    """(calls before, calls after, referrals) of the complete referrals, busiest first
+    (most calls before, then most after)."""
+    merged: dict[tuple[int, int], int] = {}
+    for cells in outcomes.cells.values():
+        for c in cells:
+            key = (c.calls_before, c.calls_after)
+            merged[key] = merged.get(key, 0) + c.referrals
+    return sorted(((b, a, k) for (b, a), k in merged.items()), reverse=True)
+
+
+def _by_outcome(outcomes: "Histogram", costs: UnitCosts) -> list[Group]:
     """One group per outcome (in the outcomes' order), then the open referrals; groups
     without referrals are left out."""
-    groups: dict[str, list[ReferralCounts]] = {}
-    closed = Referral.Status.CLOSED
-    for row in rows:  # by index: a cohort can be a hundred thousand referrals
-        groups.setdefault(row[4] if row[3] == closed else OPEN, []).append(row)
     labels = dict(Referral.Outcome.choices)
     return [
         Group(
             key=key or "closed",
             label=OPEN_LABEL if key == OPEN else labels.get(key, CLOSED_WITHOUT_OUTCOME_LABEL),
-            summary=summarise(groups[key], costs),
+            summary=_summary(outcomes.cells.get(key, []), outcomes.incomplete.get(key, 0), costs),
         )
         for key in [*labels, "", OPEN]
-        if key in groups
+        if key in outcomes.counts
     ]
 
 
-def _by_action(
-    rows: list[ReferralCounts], actions: dict[int, tuple[str, ...]], costs: UnitCosts
-) -> list[Group]:
+def _by_action(actions: "Histogram", costs: UnitCosts) -> list[Group]:
     """One group per kind of action taken (a referral with several kinds is in each),
     then the referrals with no action recorded; empty groups are left out."""
-    by_id = {row[0]: row for row in rows}
-    groups: dict[str, list[ReferralCounts]] = {}
-    for pk, kinds in actions.items():
-        row = by_id.get(pk)
-        if row is not None:  # else: opened since the referrals were counted
-            for kind in kinds:
-                groups.setdefault(kind, []).append(row)
-    none = [row for row in rows if row[0] not in actions]
-    if none:
-        groups[NO_ACTION] = none
     labels = dict(ReferralAction.Kind.choices)
     return [
         Group(
             key=key,
             label=NO_ACTION_LABEL if key == NO_ACTION else labels[key],
-            summary=summarise(groups[key], costs),
+            summary=_summary(actions.cells.get(key, []), actions.incomplete.get(key, 0), costs),
         )
         for key in [*labels, NO_ACTION]
-        if key in groups
+        if key in actions.counts
     ]
+
+
+@dataclass
+class Histogram:
+    """A split of the cohort: per group key, its complete referrals' cells and how many
+    incomplete referrals it has."""
+
+    cells: dict[str, list[Cell]]
+    incomplete: dict[str, int]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Referrals per group key, complete or not."""
+        counts = dict(self.incomplete)
+        for key, cells in self.cells.items():
+            counts[key] = counts.get(key, 0) + sum(c.referrals for c in cells)
+        return counts
+
+    def add(self, key: str, complete, cell: Cell) -> None:
+        if complete:
+            self.cells.setdefault(key, []).append(cell)
+        else:
+            self.incomplete[key] = self.incomplete.get(key, 0) + cell.referrals
+
+
+@dataclass
+class Cohort:
+    """What ``cohort_cells`` answers."""
+
+    by_outcome: Histogram
+    by_action: Histogram
+    top: list[ReferralCounts]
+    listed: list[list[ReferralCounts]]
 
 
 def _anchored(prefix: str = ""):
@@ -606,92 +723,211 @@ def _anchored(prefix: str = ""):
     return Coalesce(f"{prefix}triggered_at", f"{prefix}created_at")
 
 
+# The counted referrals' columns, ReferralCounts' fields in order (then the anchor).
+_COLUMNS = (
+    "id, dwelling_id, source, status, outcome, complete, before_999, calls_before, "
+    "after_999, calls_after, police_before, police_after"
+)
+
+
+def _counted_sql(*, window: timedelta, source: str) -> str:
+    """SQL for every referral anchored in [start_at, end_at) with its calls before and
+    after: ReferralCounts' columns, then ``anchored_at``.
+
+    On PostgreSQL each referral counts its dwelling's calls within the window either side
+    of its anchor in a LATERAL subquery: one index range of (dwelling, received_at), read
+    from the covering index alone (triage 0006: channel and police attendance are in it).
+    SQLite has no LATERAL: a join grouped by referral.
+
+    Measured on PostgreSQL (5M calls, 159,506 referrals, bench/bench_impact.py): the join
+    grouped by referral, SUM(CASE ...), 1.0 s of PostgreSQL's CPU; LATERAL with COUNT(*)
+    FILTER, no grouping of the 1.3M joined rows, FIXME s.
+    """
+    n = int(window.total_seconds())
+    qn = connection.ops.quote_name
+    calls, referrals = qn(Call._meta.db_table), qn(Referral._meta.db_table)
+    before, after = "c.received_at <= r.anchored_at", "c.received_at > r.anchored_at"
+    emergency, police = "c.channel = %(emergency)s", "c.final_police_attend = %(yes)s"
+
+    def count(*conditions: str) -> str:
+        return f"COUNT(c.id) FILTER (WHERE {' AND '.join(conditions)})"
+
+    counts = (
+        f"{count(before, emergency)} AS before_999, {count(before)} AS calls_before, "
+        f"{count(after, emergency)} AS after_999, {count(after)} AS calls_after, "
+        f"{count(before, police)} AS police_before, {count(after, police)} AS police_after"
+    )
+    near = (
+        f"c.dwelling_id = r.dwelling_id AND c.received_at > {shifted('r.anchored_at', -n)} "
+        f"AND c.received_at <= {shifted('r.anchored_at', n)}"
+    )
+    # Only table names and constants are formatted in; values are parameters.
+    chosen = f"""
+        SELECT id, dwelling_id, source, status, outcome,
+               COALESCE(triggered_at, created_at) AS anchored_at
+        FROM {referrals}
+        WHERE COALESCE(triggered_at, created_at) >= %(start_at)s
+          AND COALESCE(triggered_at, created_at) < %(end_at)s
+          {"AND source = %(source)s" if source else ""}"""  # noqa: S608
+    complete = "r.anchored_at <= %(complete_by)s AS complete"
+    if connection.vendor == "postgresql":
+        return f"""
+            SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome, {complete},
+                   k.before_999, k.calls_before, k.after_999, k.calls_after,
+                   k.police_before, k.police_after, r.anchored_at
+            FROM ({chosen}) r
+            CROSS JOIN LATERAL (SELECT {counts} FROM {calls} c WHERE {near}) k"""  # noqa: S608
+    return f"""
+        SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome, {complete}, {counts},
+               r.anchored_at
+        FROM ({chosen}) r
+        LEFT JOIN {calls} c ON {near}
+        GROUP BY r.id, r.dwelling_id, r.source, r.status, r.outcome, r.anchored_at"""  # noqa: S608
+
+
+def _counted_params(
+    *, start_at: datetime, end_at: datetime, window: timedelta, now: datetime, source: str
+) -> dict:
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        "start_at": adapt(start_at),
+        "end_at": adapt(end_at),
+        "complete_by": adapt(now - window),
+        "emergency": Call.Channel.EMERGENCY.value,
+        "yes": True,
+        "source": source,
+    }
+
+
 def referral_counts(
     *, start_at: datetime, end_at: datetime, window: timedelta, now: datetime, source: str = ""
 ) -> list[ReferralCounts]:
     """Every referral anchored in [start_at, end_at), oldest first, with its calls before
-    and after: one grouped query, a join from each referral to its dwelling's calls within
-    the window either side of its anchor, counted by channel and police attendance.
-
-    Raw SQL, measured (1M calls, 31,884 referrals, with the covering index of
-    bench/bench_impact.py): the ORM's FilteredRelation reaches the calls through the
-    dwellings table and keeps the window as a join filter, 0.68 s of EXPLAIN ANALYZE over
-    three processes; this joins on (dwelling_id, received_at) with the window in the index
-    condition, 0.21 s in one. At 5M calls (159,506 referrals) it takes 1.3 s (see the
-    README's benchmarks). The rows carry no datetime (``referral_details`` reads those for
-    the referrals shown): at 160,000 referrals reading them took longer than the query.
-    """
-    n = int(window.total_seconds())
-    qn, ops = connection.ops.quote_name, connection.ops
-    anchored = "COALESCE(r.triggered_at, r.created_at)"
-    params = {
-        "start_at": ops.adapt_datetimefield_value(start_at),
-        "end_at": ops.adapt_datetimefield_value(end_at),
-        "complete_by": ops.adapt_datetimefield_value(now - window),
-        "emergency": Call.Channel.EMERGENCY.value,
-        "source": source,
-    }
-    before, after = f"c.received_at <= {anchored}", f"c.received_at > {anchored}"
-    emergency, police = "c.channel = %(emergency)s", "c.final_police_attend = %(yes)s"
-    params["yes"] = True
-
-    def count(*conditions: str) -> str:
-        return f"SUM(CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END)"
-
-    # Only table names and constants are formatted in; values are parameters.
+    and after (see ``_counted_sql``). The rows carry no datetime (``referral_details``
+    reads those for the referrals shown): at 160,000 referrals reading them took longer
+    than the query."""
+    params = _counted_params(
+        start_at=start_at, end_at=end_at, window=window, now=now, source=source
+    )
     sql = f"""
-        SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome,
-               {anchored} <= %(complete_by)s,
-               {count(before, emergency)}, {count(before)},
-               {count(after, emergency)}, {count(after)},
-               {count(before, police)}, {count(after, police)}
-        FROM {qn(Referral._meta.db_table)} r
-        LEFT JOIN {qn(Call._meta.db_table)} c
-          ON c.dwelling_id = r.dwelling_id
-         AND c.received_at > {shifted(anchored, -n)}
-         AND c.received_at <= {shifted(anchored, n)}
-        WHERE {anchored} >= %(start_at)s AND {anchored} < %(end_at)s
-          {"AND r.source = %(source)s" if source else ""}
-        GROUP BY r.id, r.dwelling_id, r.source, r.status, r.outcome, {anchored}
-        ORDER BY {anchored}, r.id
-    """  # noqa: S608
+        SELECT {_COLUMNS} FROM ({_counted_sql(window=window, source=source)}) counted
+        ORDER BY anchored_at, id"""  # noqa: S608
     with _bulk_rows(), transaction.atomic(), connection.cursor() as cursor:
-        _sort_memory(cursor)
+        _report_settings(cursor)
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if connection.vendor == "sqlite":  # a comparison comes back as 0 or 1
-            return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
-        return list(map(_counts, rows))
+        return _rows(cursor.fetchall())
 
 
-def _sort_memory(cursor) -> None:
+def _rows(rows) -> list[ReferralCounts]:
+    if connection.vendor == "sqlite":  # a comparison comes back as 0 or 1
+        return [ReferralCounts(*row[:5], bool(row[5]), *row[6:]) for row in rows]
+    return list(map(_counts, rows))
+
+
+def cohort_cells(
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    window: timedelta,
+    now: datetime,
+    source: str = "",
+    top: int = DEFAULT_TOP,
+    listings: list[Listing] = (),
+) -> Cohort:
+    """The referrals anchored in [start_at, end_at), counted once (``_counted_sql``) and
+    answered in one statement as:
+
+    - part 0, the cohort by how each referral closed: for complete referrals, how many had
+      each (calls before, calls after), with their 999 calls and police deployments added
+      up; incomplete ones only numbered. A few hundred rows where there are a hundred
+      thousand referrals; totals, medians and the paired chart come from them;
+    - part 1, the same by each kind of action taken (``NO_ACTION``: none recorded);
+    - part 2, the top ``top`` complete referrals: most calls before, then most police
+      deployments before, then the oldest;
+    - part 3 + i, the referrals ``listings[i]`` asks for.
+
+    Raw SQL: LATERAL counting and one statement for every part, which the ORM cannot say.
+    Measured at 5M calls, 159,506 referrals (bench/bench_impact.py): reading every
+    referral's counts into Python and totalling them there took FIXME s; this FIXME s.
+    """
+    qn = connection.ops.quote_name
+    actions = qn(ReferralAction._meta.db_table)
+    params = _counted_params(
+        start_at=start_at, end_at=end_at, window=window, now=now, source=source
+    )
+    params.update(closed=Referral.Status.CLOSED.value, open=OPEN, none=NO_ACTION, top=top)
+    # Every part has the same columns: the part, a group key, complete, a histogram cell
+    # (Cell's fields), a rank and ReferralCounts' fields; a part fills what it answers and
+    # leaves the rest NULL.
+    cell = (
+        "CASE WHEN complete THEN calls_before END AS b, "
+        "CASE WHEN complete THEN calls_after END AS a, COUNT(*), SUM(before_999), "
+        "SUM(after_999), SUM(police_before), SUM(police_after)"
+    )
+    no_cell = ", ".join(["NULL"] * 7)
+    no_row = ", ".join(["NULL"] * 13)
+
+    def ranked(part: int, where: str, order: str, limit: str, offset: str) -> str:
+        # The rows a part keeps are ranked again (a few hundred at most), so that the
+        # answer is in order.
+        return f"""SELECT {part}, NULL, NULL, {no_cell}, ROW_NUMBER() OVER (ORDER BY {order}),
+                   {_COLUMNS}
+            FROM (SELECT * FROM counted {where} ORDER BY {order}
+                  LIMIT {limit} OFFSET {offset}) kept"""  # noqa: S608
+
+    parts = [
+        f"""SELECT 0, CASE WHEN status = %(closed)s THEN outcome ELSE %(open)s END AS k,
+                   complete, {cell}, {no_row}
+            FROM counted GROUP BY k, complete, b, a""",  # noqa: S608
+        f"""SELECT 1, COALESCE(kinds.kind, %(none)s) AS k, complete, {cell}, {no_row}
+            FROM counted LEFT JOIN (
+                SELECT DISTINCT x.referral_id, x.kind
+                FROM {actions} x JOIN counted ON counted.id = x.referral_id
+            ) kinds ON kinds.referral_id = counted.id
+            GROUP BY k, complete, b, a""",  # noqa: S608
+        ranked(2, "WHERE complete", TOP_ORDER, "%(top)s", "0"),
+    ]
+    which = {None: "", True: "WHERE complete", False: "WHERE NOT complete"}
+    for i, listing in enumerate(listings):
+        params[f"limit{i}"], params[f"offset{i}"] = listing.limit, listing.offset
+        parts.append(
+            ranked(
+                3 + i,
+                which[listing.complete],
+                ORDERS[listing.order],
+                f"%(limit{i})s",
+                f"%(offset{i})s",
+            )
+        )
+    union = "\nUNION ALL\n".join(parts)
+    # Only table names, constants and placeholders are formatted in; values are parameters.
+    sql = f"""
+        WITH counted AS MATERIALIZED ({_counted_sql(window=window, source=source)})
+        {union}
+        ORDER BY 1, 11"""  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        _report_settings(cursor)
+        cursor.execute(sql, params)
+        answer = cursor.fetchall()
+    histograms = (Histogram({}, {}), Histogram({}, {}))
+    listed: list[list] = [[] for _ in range(len(listings) + 1)]
+    for part, key, complete, *values in answer:
+        if part < 2:
+            b, a, count, *sums = values[:7]
+            histograms[part].add(key, complete, Cell(b, a, count, *(int(v or 0) for v in sums)))
+        else:
+            listed[part - 2].append(values[8:])
+    top_rows, *listed_rows = (_rows(rows) for rows in listed)
+    return Cohort(*histograms, top=top_rows, listed=listed_rows)
+
+
+def _report_settings(cursor) -> None:
     """Let this transaction's grouping and sorting stay in memory (PostgreSQL): a year of
-    referrals or of calls spilled to disk at the default 4 MB."""
+    referrals or of calls spilled to disk at the default 4 MB. No JIT: compiling the
+    report's expressions took longer than running them (FIXME)."""
     if connection.vendor == "postgresql":
         cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-
-
-def referral_actions(
-    *, start_at: datetime, end_at: datetime, source: str = ""
-) -> dict[int, tuple[str, ...]]:
-    """The kinds of action taken for each referral anchored in [start_at, end_at), each
-    once, in no order (``referral_details`` puts a shown referral's in the kinds' order)."""
-    actions = (
-        ReferralAction.objects.annotate(anchored=_anchored("referral__"))
-        .filter(anchored__gte=start_at, anchored__lt=end_at)
-        .values_list("referral_id", "kind")
-        .distinct()
-        .order_by()
-    )
-    if source:
-        actions = actions.filter(referral__source=source)
-    sql, params = actions.query.sql_with_params()  # plain rows: see referral_counts
-    with _bulk_rows(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        kinds: dict[int, tuple[str, ...]] = {}
-        for referral_id, kind in cursor.fetchall():
-            kinds[referral_id] = (*kinds.get(referral_id, ()), kind)
-    return kinds
+        cursor.execute("SET LOCAL jit = off")
 
 
 @contextlib.contextmanager
@@ -709,29 +945,36 @@ def _bulk_rows():
 
 
 def referral_details(
-    rows: list[ReferralCounts],
-    *,
-    window_days: int,
-    costs: UnitCosts,
-    actions: dict[int, tuple[str, ...]],
+    rows: list[ReferralCounts], *, window_days: int, costs: UnitCosts
 ) -> list[ReferralImpact]:
     """The referrals of ``rows`` as pages show them, in the same order: one query for
-    their dwellings and dates (in batches, for a CSV of every referral)."""
+    their dwellings and dates and one for their actions (in batches, for a CSV of every
+    referral)."""
     window = timedelta(days=window_days)
-    found = {}
+    found, actions = {}, {}
     ids = [row.id for row in rows]
     for i in range(0, len(ids), DETAIL_BATCH):
-        batch = (
-            Referral.objects.filter(pk__in=ids[i : i + DETAIL_BATCH])
+        batch = ids[i : i + DETAIL_BATCH]
+        details = (
+            Referral.objects.filter(pk__in=batch)
             .annotate(anchored=_anchored())
             .values_list("pk", "dwelling__key", "dwelling__address", "triggered_at", "anchored")
         )
-        found.update({row[0]: row[1:] for row in batch})
+        found.update({row[0]: row[1:] for row in details})
+        kinds = (
+            ReferralAction.objects.filter(referral_id__in=batch)
+            .values_list("referral_id", "kind")
+            .distinct()
+            .order_by()
+        )
+        for referral_id, kind in kinds:
+            actions.setdefault(referral_id, set()).add(kind)
     shown = []
     for row in rows:
         if row.id not in found:
             continue  # erased since it was counted
         key, address, triggered_at, anchored_at = found[row.id]
+        taken = actions.get(row.id, ())
         shown.append(
             ReferralImpact(
                 counts=row,
@@ -740,9 +983,7 @@ def referral_details(
                 triggered_at=triggered_at,
                 anchored_at=anchored_at,
                 window_ends_at=anchored_at + window,
-                actions=tuple(
-                    k for k in ReferralAction.Kind.values if k in actions.get(row.id, ())
-                ),
+                actions=tuple(k for k in ReferralAction.Kind.values if k in taken),
                 estimate=costs.estimate(
                     calls_before=row.calls_before,
                     calls_after=row.calls_after,
@@ -863,7 +1104,7 @@ def comparison_group(
         SELECT complete, before, after, COUNT(*) FROM kept GROUP BY complete, before, after
     """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
-        _sort_memory(cursor)
+        _report_settings(cursor)
         cursor.execute(sql, params)
         histogram = cursor.fetchall()
     return _comparison(histogram, within=policy.threshold - 1, sample_percent=percent)

@@ -57,7 +57,7 @@ class Call(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(max_length=500)
-    # No index of its own: call_dwelling_time_id starts with the dwelling and serves every
+    # No index of its own: call_dwelling_time_cover starts with the dwelling and serves every
     # look-up by dwelling, so a second index would only cost each insert.
     dwelling = models.ForeignKey(
         "callers.Dwelling",
@@ -92,8 +92,14 @@ class Call(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            # Covering indexes for the repeat window (intake) and detection (set-based).
-            models.Index(fields=["dwelling", "received_at", "id"], name="call_dwelling_time_id"),
+            # Covering indexes for the repeat window (intake) and detection (set-based);
+            # the first also carries what the impact report counts each referral's calls by
+            # (channel, police attendance), so that count reads no call row (issue 24).
+            models.Index(
+                fields=["dwelling", "received_at", "id"],
+                include=["channel", "final_police_attend"],
+                name="call_dwelling_time_cover",
+            ),
             models.Index(fields=["received_at", "dwelling", "id"], name="call_time_dwelling_id"),
             models.Index(fields=["channel", "received_at"]),
             # Decided calls by time, for the dashboard's overrides list: without it the

@@ -423,6 +423,7 @@ class FarmingtonImpactView(APIView):
                 for spec in impact.COST_FIELDS
             }
         )
+        limit, offset = query.get("limit", DEFAULT_LIMIT), query.get("offset", 0)
         report = impact.impact_report(
             start=query["start"],
             end=query["end"],
@@ -430,13 +431,10 @@ class FarmingtonImpactView(APIView):
             costs=costs,
             top=query.get("top", impact.DEFAULT_TOP),
             source=query.get("source", ""),
+            listings=[impact.Listing(order="oldest", offset=offset, limit=limit)],
         )
-        limit, offset = query.get("limit", DEFAULT_LIMIT), query.get("offset", 0)
         listed = impact.referral_details(
-            report.rows[offset : offset + limit],
-            window_days=report.window_days,
-            costs=costs,
-            actions=report.actions,
+            report.listed[0], window_days=report.window_days, costs=costs
         )
         log_shown(
             user=request.user,
@@ -465,7 +463,7 @@ def answer(report: impact.ImpactReport, listed, limit: int, offset: int) -> dict
         "unit_costs": {
             spec.name: float(getattr(report.costs, spec.name)) for spec in impact.COST_FIELDS
         },
-        "count": len(report.rows),
+        "count": report.count,
         "limit": limit,
         "offset": offset,
         "referrals": [_referral(row) for row in listed],

@@ -3,12 +3,15 @@ plain words, errors, assumptions, links to each referral, and the processing log
 
 import csv
 import io
+import itertools
+import random
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from core.models import ProcessingLog
+from dashboards import impact_views
 from dashboards.impact_views import CSV_COLUMNS
 from dashboards.selectors import DEFAULT_HOURS
 from referrals import impact
@@ -278,3 +281,45 @@ def test_the_print_is_laid_out_for_a4(team):
         css = f.read()
     assert "@page { size: A4" in css
     assert "impact-print" in css
+
+
+# --- the paired chart -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_charts_ranks_sum_the_calls_of_the_referrals_they_span(seed):
+    """The chart sums each run of ranks from (before, after, how many) pairs without
+    writing out a row per referral: the same sums as over the referrals written out."""
+    rng = random.Random(seed)
+    pairs = sorted(
+        {(rng.randint(0, 9), rng.randint(0, 9)): rng.randint(1, 30) for _ in range(25)}.items(),
+        reverse=True,
+    )
+    pairs = [(b, a, k) for (b, a), k in pairs]
+    written_out = [(b, a) for b, a, k in pairs for _ in range(k)]
+    n = len(written_out)
+    edges = [round(i * n / 20) for i in range(21)]
+    expected = [
+        (sum(b for b, _ in written_out[lo:hi]), sum(a for _, a in written_out[lo:hi]))
+        for lo, hi in itertools.pairwise(edges)
+    ]
+    assert impact_views._rank_sums(pairs, edges) == expected
+
+
+def test_a_small_cohort_has_a_pair_of_bars_per_referral_busiest_first(team):
+    referral(before=2, after=2)
+    referral(before=5, after=1)
+    referral(before=5, after=3)
+    response = team.get(PAGE, PERIOD)
+    assert "Each pair of bars is one referral" in visible_text(response)
+    html = response.content.decode()
+    chart = html[html.index('id="h-paired"') : html.index('id="h-top"')]
+    titles = re.findall(r"<title>((?:Before|After), \d+: [\d.]+)</title>", chart)
+    assert titles == [
+        "Before, 1: 5",
+        "After, 1: 3",
+        "Before, 2: 5",
+        "After, 2: 1",
+        "Before, 3: 2",
+        "After, 3: 2",
+    ]

@@ -45,3 +45,53 @@ def test_the_migration_is_undone_and_redone_without_a_transaction():
         assert index_valid() == []
         migration.create_index(None, editor)
     assert index_valid() == [True]
+
+
+# --- 0006: the calls' dwelling index covers the channel and police attendance (issue 24) ---
+
+cover = importlib.import_module("triage.migrations.0006_call_dwelling_time_cover")
+
+
+def valid(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def definition(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef(to_regclass(%s))", [name])
+        return cursor.fetchone()[0]
+
+
+def test_the_dwelling_index_carries_the_channel_and_police_attendance_and_replaces_the_old():
+    assert valid(cover.INDEX) == [True]
+    assert valid(cover.OLD) == []
+    assert definition(cover.INDEX).endswith(
+        "(dwelling_id, received_at, id) INCLUDE (channel, final_police_attend)"
+    )
+
+
+def test_a_failed_concurrent_build_of_the_covering_index_is_rebuilt_not_kept():
+    with connection.cursor() as cursor:  # what a failed build leaves (needs a superuser)
+        cursor.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = to_regclass(%s)",
+            [cover.INDEX],
+        )
+    try:
+        assert valid(cover.INDEX) == [False]
+        with connection.schema_editor(atomic=False) as editor:
+            cover.create_index(None, editor)
+        assert valid(cover.INDEX) == [True]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'REINDEX INDEX "{cover.INDEX}"')
+
+
+def test_the_covering_index_is_undone_to_the_old_one_and_redone_without_a_transaction():
+    with connection.schema_editor(atomic=False) as editor:
+        cover.drop_index(None, editor)
+        assert (valid(cover.INDEX), valid(cover.OLD)) == ([], [True])
+        assert definition(cover.OLD).endswith("(dwelling_id, received_at, id)")
+        cover.create_index(None, editor)
+    assert (valid(cover.INDEX), valid(cover.OLD)) == ([True], [])
