@@ -411,8 +411,8 @@ def main() -> int:
 
     scored = []
 
-    def recording(new, known, floor=0.0):
-        pairs = ukam.match(new, known, floor=floor)
+    def recording(new, known, **kwargs):
+        pairs = ukam.match(new, known, **kwargs)
         scored.extend(pairs)
         return pairs
 

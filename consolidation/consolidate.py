@@ -167,12 +167,13 @@ def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
         run.dwellings_considered = len(new)
     if not new:
         return outcome
-    pairs = matcher(
-        [_address(d) for d in new],
-        [_address(d) for d in known],
-        floor=settings.CONSOLIDATION_SUGGEST_WEIGHT,
-    )
     dwellings = {d.pk: d for d in (*new, *known)}
+    suggest_at = settings.CONSOLIDATION_SUGGEST_WEIGHT
+
+    def settled(p: ukam.Pair) -> bool:
+        return p.score >= suggest_at and not conflict(dwellings[p.new_id], dwellings[p.known_id])
+
+    pairs = matcher([_address(d) for d in new], [_address(d) for d in known], settled=settled)
     outcome.decisions, outcome.vetoed = decide(pairs, dwellings)
     if run is None:
         outcome.merged = sum(d.action == "merge" for d in outcome.decisions)

@@ -11,8 +11,8 @@ A score is the matcher's match weight: log2 of the odds that the two addresses a
 other candidate). The matcher finds, for each address to match, its best candidate among
 the known ones; a dwelling must never be its own candidate (its exact twin outscores
 everything and its tokens bend the others' scores). So the new dwellings are first matched
-against the known ones (one call); those left without a candidate scoring ``floor`` or
-more (the new households of the night, a few hundred) are then compared among
+against the known ones (one call); those left without a candidate worth acting on (the new
+households of the night, a few hundred) are then compared among
 themselves in rounds, each setting those whose place in the list has bit k set against
 those where it is clear: any two differ in some bit, so every pair of them is compared
 once, in log2(n) rounds. A call costs about 10 s whatever its size (Splink parses its
@@ -20,7 +20,7 @@ SQL with sqlglot), so the rounds are the pass's fixed cost.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -50,16 +50,21 @@ class Pair:
     gap: float | None
 
 
-def match(new: Sequence[Address], known: Sequence[Address], *, floor: float = 0.0) -> list[Pair]:
-    """The best candidate of each new address among the known ones, and, for those left
-    without one scoring ``floor`` or more, among each other (see the module docstring).
-    ``known`` must not hold the new addresses."""
+def match(
+    new: Sequence[Address],
+    known: Sequence[Address],
+    *,
+    settled: Callable[[Pair], bool] = lambda pair: False,
+) -> list[Pair]:
+    """The best candidate of each new address among the known ones, and, for those whose
+    pair is not ``settled`` (the caller's test: a score worth acting on, not vetoed), among
+    each other (see the module docstring). ``known`` must not hold the new addresses."""
     pairs: list[Pair] = []
     if not new:
         return pairs
     if known:
         pairs += _best(new, known)
-    found = {p.new_id for p in pairs if p.score >= floor}
+    found = {p.new_id for p in pairs if settled(p)}
     new = [a for a in new if a.id not in found]
     if len(new) < 2:
         return pairs

@@ -240,6 +240,25 @@ def _seed() -> dict:
             rule["outcome"]["agency"]["map"]["mental_health"] = "GP"
     draft = services.ruleset_create(document=document, user=users["supervisor"])
     assert Call.objects.count() > 50
+
+    # Consolidation (issue 28): a pair for the team to decide and a merge to show; spellings
+    # intake cannot join (no postcode, no street type word).
+    from consolidation import services as consolidation_services
+
+    acorn = [
+        take_call(address=a, handler=users["handler"])
+        for a in ("31 Acorn Road, Peterborough PE1 1BH", "31 Acorn, Peterborough")
+    ]
+    consolidation_services.possible_same_queue(
+        a=acorn[0].dwelling, b=acorn[1].dwelling, score=12.0
+    )
+    willow = [
+        take_call(address=a, handler=users["handler"])
+        for a in ("7 Willow Road, March PE15 8AA", "7 Willow, March")
+    ]
+    consolidation_services.dwelling_merge(
+        survivor=willow[0].dwelling, merged=willow[1].dwelling, score=24.0, by=None
+    )
     return {
         "dwelling_keys": list(Dwelling.objects.exclude(key="").values_list("key", flat=True)),
         "users": users,
@@ -351,6 +370,10 @@ PAGES = [
     ),
     ("triage", "farmington-impact", lambda d: "/dashboard/impact/"),
     ("triage", "account", lambda d: "/account/"),
+    ("triage", "possible-same-dwelling", lambda d: "/consolidation/"),
+    ("triage", "dwelling-merges", lambda d: "/consolidation/merges/"),
+    ("supervisor", "possible-same-dwelling", lambda d: "/consolidation/"),
+    ("supervisor", "dwelling-merges", lambda d: "/consolidation/merges/"),
     ("supervisor", "dashboard", lambda d: "/dashboard/"),
     ("supervisor", "busiest-dwellings", lambda d: "/dashboard/busiest/"),
     ("supervisor", "weekly-pack", lambda d: "/dashboard/pack/"),

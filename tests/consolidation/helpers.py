@@ -52,7 +52,7 @@ def stub_matcher(scores: dict[tuple[str, str], float], gap: float | None = None)
     either order), and records what it was asked."""
     asked = []
 
-    def match(new, known, floor=0.0):
+    def match(new, known, **kwargs):
         asked.append(([a.id for a in new], [a.id for a in known]))
         pairs = []
         everyone = [*new, *known]

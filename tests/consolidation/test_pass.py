@@ -179,7 +179,7 @@ def test_the_run_is_recorded_with_its_counts_and_watermark():
 def test_a_failing_matcher_marks_the_run_failed_and_raises():
     dwelling(A)
 
-    def broken(new, known, floor=0.0):
+    def broken(new, known, **kwargs):
         raise RuntimeError("model missing")
 
     with pytest.raises(RuntimeError):
@@ -237,7 +237,7 @@ def test_the_command_merges_and_prints_counts(stubbed, capsys):
 def test_the_command_fails_with_a_one_line_reason(monkeypatch):
     dwelling(A)
 
-    def broken(new, known, floor=0.0):
+    def broken(new, known, **kwargs):
         raise RuntimeError("model missing")
 
     monkeypatch.setattr("consolidation.matcher.match", broken)
