@@ -249,9 +249,7 @@ def _seed() -> dict:
         take_call(address=a, handler=users["handler"])
         for a in ("31 Acorn Road, Peterborough PE1 1BH", "31 Acorn, Peterborough")
     ]
-    consolidation_services.possible_same_queue(
-        a=acorn[0].dwelling, b=acorn[1].dwelling, score=12.0
-    )
+    consolidation_services.possible_same_queue(a=acorn[0].dwelling, b=acorn[1].dwelling, score=12.0)
     willow = [
         take_call(address=a, handler=users["handler"])
         for a in ("7 Willow Road, March PE15 8AA", "7 Willow, March")
