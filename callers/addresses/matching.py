@@ -111,10 +111,23 @@ def names_agree(a: str, b: str) -> bool:
         return True
     if not a or not b:
         return False
+    compact_a, compact_b = _compact_name(a), _compact_name(b)
+    if compact_a == compact_b:
+        return True  # "Ivycottage", "Thegranary": words run together
+    short, long = sorted((compact_a, compact_b), key=len)
+    if len(short) > 5 and long.startswith(short) and long[len(short) :] in v.BUILDING_WORDS:
+        return True  # "Manor Farm", "Manor Farmhouse"
     words_a, words_b = set(a.split()), set(b.split())
-    if words_a <= words_b or words_b <= words_a:
+    shorter = min(words_a, words_b, key=len)
+    # "Lodge" is not "Elm Lodge": the shorter name must keep a word of its own.
+    if (words_a <= words_b or words_b <= words_a) and shorter - v.BUILDING_WORDS:
         return True
-    return len(a) > 5 and within_one_edit(a, b)
+    return len(compact_a) > 5 and within_one_edit(compact_a, compact_b)
+
+
+def _compact_name(name: str) -> str:
+    compact = name.replace(" ", "")
+    return compact[3:] if compact.startswith("the") and len(compact) > 6 else compact
 
 
 def _street_name(street: str) -> str:
@@ -132,16 +145,13 @@ def _streets_agree(a: ParsedAddress, b: ParsedAddress) -> bool:
     Southfield). Different street types stay apart: "Acorn Road" is not "Acorn Close"."""
     if not a.street or not b.street or a.street == b.street:
         return True
+    # A street omitted: the typed "street" is only a locality of the other.
+    if a.street in (*b.localities, b.town) or b.street in (*a.localities, a.town):
+        return True
     type_a, type_b = _street_type(a.street), _street_type(b.street)
     if type_a and type_b and type_a != type_b:
         return False
-    name_a, name_b = _street_name(a.street), _street_name(b.street)
-    if name_a == name_b or within_one_edit(a.street, b.street):
-        return True
-    # A street omitted: the typed "street" is only a locality of the other.
-    return (not type_a and a.street in (*b.localities, b.town)) or (
-        not type_b and b.street in (*a.localities, a.town)
-    )
+    return _street_name(a.street) == _street_name(b.street) or within_one_edit(a.street, b.street)
 
 
 def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:
@@ -154,7 +164,7 @@ def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:
     if not typed.postcode or typed.postcode != known.postcode:
         return False
     if typed.sub_building != known.sub_building:
-        return False
+        return _flat_read_as_house(typed, known) or _flat_read_as_house(known, typed)
     if typed.number and known.number:
         if typed.number != known.number:
             return False
@@ -164,9 +174,28 @@ def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:
             return False
         if not names_agree(typed.building_name, known.building_name):
             return False
+    elif _compact_name(typed.building_name) == _compact_name(known.building_name):
+        # A house known by its name alone: in one postcode, the name is the house, even
+        # typed with another street.
+        return True
     elif not names_agree(typed.building_name, known.building_name):
         return False
     return _streets_agree(typed, known)
+
+
+def _flat_read_as_house(house: ParsedAddress, flat: ParsedAddress) -> bool:
+    """ "1, Tennyson Court, Priory Grove" read as number 1 of a street called Tennyson
+    Court, for "Flat 1, Tennyson Court, Priory Grove": the flat's unit word was dropped
+    before a block named like a street. Within one postcode only; a house at that number
+    on a real Tennyson Court would fit too, and then neither is taken."""
+    return (
+        bool(house.number)
+        and not house.sub_building
+        and not flat.number
+        and flat.sub_building == f"flat {house.number}"
+        and bool(flat.building_name)
+        and house.street.replace(" ", "") == flat.building_name.replace(" ", "")
+    )
 
 
 def fits_in_building(typed: ParsedAddress, known: ParsedAddress) -> bool:
@@ -217,6 +246,9 @@ def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
     if type_a and type_b and type_a != type_b:
         return "different street types"
     slip = bool(postcode) and within_one_edit(a.street, b.street)
+    if postcode and not a.number and not b.number:
+        # A house known by name alone: the postcode and the name are the house.
+        slip = slip or _compact_name(a.building_name) == _compact_name(b.building_name)
     if type_a and type_b and _street_name(a.street) != _street_name(b.street) and not slip:
         return "different streets"
     if a.town and b.town and a.town != b.town and not (postcode and _towns_agree(a, b)):

@@ -1,5 +1,6 @@
 """Reading a hand-typed UK address into its parts. Pure functions; never raises on a str."""
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -94,6 +95,13 @@ def parse_address(raw: str) -> ParsedAddress | None:
     or names a place by reference to another ("near 10 High St", "opposite the Co-op")."""
     if not isinstance(raw, str):
         return None
+    return _parse(raw[:MAX_INPUT])
+
+
+# Resolution reads each candidate dwelling's stored address again (about 15 to a postcode);
+# the result is immutable, so the same text is read once.
+@functools.lru_cache(maxsize=8192)
+def _parse(raw: str) -> ParsedAddress | None:
     text = _folded(raw[:MAX_INPUT].translate(_APOSTROPHES))
     text = _SPACES.sub(" ", text.translate(_SEPARATORS))
     text = text.replace("united kingdom", "uk").replace("great britain", "gb")
@@ -197,6 +205,13 @@ def _take_sub_building(tokens: list[str], edinburgh: bool) -> tuple[list[str], s
             if size:
                 floors.append(v.FLOORS[tuple(tokens[i : i + size])])
                 i += size
+                # "Ground Flat 1, Beaumont House, 22 Priory Grove", "2nd Floor 3, Clarendon
+                # House, 10 Orchard St": a flat's number after its floor, the house's later.
+                nxt = tokens[i] if i < n else ""
+                if _FLAT_ID.fullmatch(nxt) and nxt.isalnum() and _number_after(tokens, i + 1):
+                    ids.append(f"flat {_clean_id(nxt)}")
+                    i += 1
+                    continue
                 # "first floor flat 10 High St": the flat word belongs to the floor.
                 if i < n and tokens[i] in v.FLAT_WORDS:
                     nxt = tokens[i + 1] if i + 1 < n else ""
@@ -259,15 +274,26 @@ def _flat_before_block(tokens: list[str]) -> bool:
         return False
     i = 2 if len(tokens) > 1 and tokens[1] == "," else 1
     name: list[str] = []
-    while i < len(tokens) and tokens[i] != ",":
+    # The block's name ends at a comma or, typed without commas, at the house number.
+    while i < len(tokens) and tokens[i] != "," and tokens[i].isalpha():
         name.append(tokens[i])
         i += 1
-    if not name or not all(t.isalpha() for t in name) or name[-1] not in v.BLOCK_ENDINGS:
+    if not name or name[-1] not in v.BLOCK_ENDINGS:
         return False
     if any(t in v.STRONG_TYPES for t in name):
         return False
     rest = [t for t in tokens[i:] if t != ","]
-    return len(rest) >= 2 and bool(_HOUSE_NUMBER.fullmatch(rest[0])) and rest[1].isalpha()
+    if len(rest) >= 2 and _HOUSE_NUMBER.fullmatch(rest[0]) and rest[1].isalpha():
+        return True
+    # "1, Kingsley House, Priory Grove": a name no street has, then a street.
+    if name[-1] not in v.FLAT_BLOCK_WORDS:
+        return False
+    street = []
+    for t in tokens[i + 1 :]:
+        if t == ",":
+            break
+        street.append(t)
+    return len(street) >= 2 and street[-1] in v.STRONG_TYPES
 
 
 def _next_word(tokens: list[str], start: int) -> str:
@@ -275,7 +301,7 @@ def _next_word(tokens: list[str], start: int) -> str:
 
 
 def _floor_at(tokens: list[str], i: int) -> int:
-    for size in range(v.FLOOR_MAX_LEN, 0, -1):
+    for size in range(min(v.FLOOR_MAX_LEN, len(tokens) - i), 0, -1):
         if tuple(tokens[i : i + size]) in v.FLOORS:
             return size
     return 0
@@ -468,21 +494,38 @@ def _split_named(comps):
             chosen = (ci, found)
             if found[2]:
                 break
-    if chosen is None:
+    if chosen is None or (chosen[0] == 0 and not chosen[1][2] and len(comps) >= 3):
+        # "Meadow View, Little Hadley, Marlbridge": with no street word after it, a first
+        # part ending in a weak one ("View", "Court") is the house, not the street.
         if len(comps) >= 3:
             return "", comps[0], comps[1], comps[2:]
+        if len(comps) == 2 and not any(c.isdigit() for t in comps[0] for c in t):
+            # "Greystones, Little Hadley": a house name and the one place after it, read
+            # as its street (named only with a town or postcode, like any street).
+            return "", comps[0], comps[1], []
         return "", [], [], comps
     ci, (type_at, end, _) = chosen
     comp = comps[ci]
     start = 0
     # The house name ends at its last building word, leaving a name for the street.
     for k in range(type_at - 2, -1, -1):
-        if comp[k] in v.BUILDING_WORDS:
+        if _building_word(comp[k]):
             start = k + 1
             break
     building = [t for c in comps[:ci] for t in c] + comp[:start]
     extra = comp[end:]
     return "", building, comp[start:end], ([extra] if extra else []) + comps[ci + 1 :]
+
+
+def _building_word(token: str) -> bool:
+    """A word that ends a house name: "Cottage", "Cott", and run into the name before it
+    ("Ivycottage", "Hillfarm")."""
+    word = v.BUILDING_ABBREVIATIONS.get(token, token)
+    if word in v.BUILDING_WORDS:
+        return True
+    return any(
+        token.endswith(end) and len(token) >= len(end) + 3 for end in v.JOINED_BUILDING_WORDS
+    )
 
 
 def _general_words(tokens: list[str]) -> list[str]:

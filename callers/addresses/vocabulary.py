@@ -138,6 +138,12 @@ BUILDING_ABBREVIATIONS = ABBREVIATIONS | {
     "cott": "cottage",
     "cotts": "cottages",
     "blk": "block",
+    "hse": "house",
+    "fm": "farm",
+    "sch": "school",
+    "bung": "bungalow",
+    "bldgs": "buildings",
+    "mans": "mansions",
     "ct": "court",
     "crt": "court",
 }
@@ -369,3 +375,10 @@ BLOCK_ENDINGS = frozenset(
     {"court", "house", "mansions", "lodge", "tower", "towers", "buildings", "flats", "heights"}
     | {"point", "hall", "apartments", "chambers", "villas"}
 )
+# Block names that are never a street: "1, Kingsley House, Priory Grove" is Flat 1.
+FLAT_BLOCK_WORDS = frozenset(
+    {"house", "mansions", "lodge", "tower", "towers", "buildings", "flats", "apartments"}
+    | {"chambers", "hall"}
+)
+# Building words a name may run into when its spaces are lost ("Ivycottage").
+JOINED_BUILDING_WORDS = ("cottage", "farm", "lodge", "barn", "house", "manor", "granary")
