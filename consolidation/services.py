@@ -129,6 +129,11 @@ def dwelling_merge(
         referral_ids=referral_ids, to_dwelling=survivor, user=by, reason=why, now=now
     )
     plans = _plans_follow(merged=merged, survivor=survivor)
+    # Dwellings merged into this one earlier now point at the survivor: never a chain.
+    children = list(
+        Dwelling.objects.filter(merged_into=merged).order_by("pk").values_list("pk", flat=True)
+    )
+    Dwelling.objects.filter(pk__in=children).update(merged_into=survivor)
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into"])
     try:
@@ -145,6 +150,7 @@ def dwelling_merge(
                     "referrals": referral_ids,
                     "plans": plans,
                     "closed_referral": closed_id,
+                    "children": children,
                 },
             )
     except IntegrityError:
@@ -210,6 +216,11 @@ def dwelling_split(*, merge: DwellingMerge, by, reason: str) -> DwellingMerge:
         raise ConsolidationError("This merge has been split already.")
     locked = _locked(merge.survivor, merge.merged)
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    if survivor.merged_into_id is not None:
+        raise ConsolidationError(
+            f"The dwelling kept by this merge has since been merged into dwelling "
+            f"{survivor.merged_into_id}: split that merge first."
+        )
     moved = merge.moved
     why = f"split from dwelling {survivor.pk} (merge {merge.pk}) by {by.get_username()}: {reason}"
 
@@ -238,6 +249,9 @@ def dwelling_split(*, merge: DwellingMerge, by, reason: str) -> DwellingMerge:
         )
     merged.merged_into = None
     merged.save(update_fields=["merged_into"])
+    Dwelling.objects.filter(pk__in=moved.get("children", []), merged_into=survivor).update(
+        merged_into=merged
+    )
     merge.split_at, merge.split_by, merge.split_reason = now, by, reason
     merge.save(update_fields=["split_at", "split_by", "split_reason"])
     _pair_decided(

@@ -347,3 +347,19 @@ def test_referrals_move_never_leaves_two_open_referrals_at_one_dwelling(pair):
     referral_services.referrals_move(referral_ids=[b.pk], to_dwelling=old, reason="test")
     assert Referral.objects.open().filter(dwelling=old).count() == 1
     assert {a.pk, b.pk} == set(Referral.objects.filter(dwelling=old).values_list("pk", flat=True))
+
+
+def test_dwellings_merged_into_a_dwelling_follow_it_when_it_is_merged_and_back_on_a_split(
+    triage_staff,
+):
+    oldest = dwelling(OLD)
+    middle = dwelling("Hill Farm House, Field Lane, Southfield, Exampletown EX1 2AB")
+    newest = dwelling(NEW)
+    first = dwelling_merge(survivor=middle, merged=newest, score=25.0, by=None)
+    second = dwelling_merge(survivor=oldest, merged=middle, score=25.0, by=None)
+    assert Dwelling.objects.get(pk=newest.pk).merged_into_id == oldest.pk
+
+    with pytest.raises(ConsolidationError, match="split that merge first"):
+        dwelling_split(merge=first, by=triage_staff, reason="Two households.")
+    dwelling_split(merge=second, by=triage_staff, reason="Two households.")
+    assert Dwelling.objects.get(pk=newest.pk).merged_into_id == middle.pk
