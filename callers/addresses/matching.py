@@ -151,7 +151,17 @@ def _streets_agree(a: ParsedAddress, b: ParsedAddress) -> bool:
     type_a, type_b = _street_type(a.street), _street_type(b.street)
     if type_a and type_b and type_a != type_b:
         return False
-    return _street_name(a.street) == _street_name(b.street) or within_one_edit(a.street, b.street)
+    if _street_name(a.street) == _street_name(b.street) or within_one_edit(a.street, b.street):
+        return True
+    # "14 Hazel Marlbridge": the type word dropped and the town read into the street.
+    return (not type_a and _name_and_place(a.street, b)) or (
+        not type_b and _name_and_place(b.street, a)
+    )
+
+
+def _name_and_place(street: str, other: ParsedAddress) -> bool:
+    name = _street_name(other.street)
+    return any(street == f"{name} {place}" for place in (other.town, *other.localities) if place)
 
 
 def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:

@@ -221,7 +221,8 @@ def _take_sub_building(tokens: list[str], edinburgh: bool) -> tuple[list[str], s
         if tok in v.FLAT_WORDS or tok in v.ROOM_WORDS or tok in v.BLOCK_WORDS:
             kind = v.SUB_KIND.get(tok, "flat")
             nxt = tokens[i + 1] if i + 1 < n else ""
-            if _FLAT_ID.fullmatch(nxt):
+            # "Flat 1st Floor Flat": an ordinal starting a floor is no flat's number.
+            if _FLAT_ID.fullmatch(nxt) and not (nxt in v.FLOOR_STARTS and _floor_at(tokens, i + 1)):
                 if not nxt.isalnum() and not _number_after(tokens, i + 2):
                     # "Flat 2/10 High St", "flat 2 - 10 High St": flat 2 at number 10.
                     flat, number = _split_slashed(nxt, edinburgh and "/" in nxt)
@@ -240,6 +241,7 @@ def _take_sub_building(tokens: list[str], edinburgh: bool) -> tuple[list[str], s
             and (
                 (tok.isdigit() and _HOUSE_NUMBER.fullmatch(_next_word(tokens, i + 1)))
                 or (i == 0 and _flat_before_block(tokens))
+                or (i == 0 and _flat_before_floor(tokens))
             )
         ):
             # "1F2, 10 Marchmont Road" (floor 1, door 2); "2 10 High St" (flat 2 at 10).
@@ -294,6 +296,16 @@ def _flat_before_block(tokens: list[str]) -> bool:
             break
         street.append(t)
     return len(street) >= 2 and street[-1] in v.STRONG_TYPES
+
+
+def _flat_before_floor(tokens: list[str]) -> bool:
+    """ "1 First Floor, Beaumont House, 22 Priory Grove": a leading number with a floor
+    after it and the house's number later is a flat's number."""
+    if not tokens[0].isdigit():
+        return False
+    start = 2 if len(tokens) > 1 and tokens[1] == "," else 1
+    size = _floor_at(tokens, start) if start < len(tokens) else 0
+    return bool(size) and _number_after(tokens, start + size)
 
 
 def _next_word(tokens: list[str], start: int) -> str:
@@ -499,6 +511,12 @@ def _split_named(comps):
         # part ending in a weak one ("View", "Court") is the house, not the street.
         if len(comps) >= 3:
             return "", comps[0], comps[1], comps[2:]
+        if len(comps) == 1:
+            # "The Old School House Mill Little Hadley": typed without commas or a street
+            # word, the house name ends at its last building word.
+            ends = [k for k, t in enumerate(comps[0][:-1]) if _building_word(t)]
+            if ends:
+                return "", comps[0][: ends[-1] + 1], comps[0][ends[-1] + 1 :], []
         if len(comps) == 2 and not any(c.isdigit() for t in comps[0] for c in t):
             # "Greystones, Little Hadley": a house name and the one place after it, read
             # as its street (named only with a town or postcode, like any street).

@@ -174,6 +174,11 @@ BUILDING_WORDS = frozenset(
         "schoolhouse",
         "hostel",
         "flats",
+        "dairy",
+        "forge",
+        "stables",
+        "chapel",
+        "school",
     }
 )
 
