@@ -59,6 +59,7 @@ for _module in (
     "tests.triage.access_rules",
     "tests.training.access_rules",
     "tests.consults.access_rules",
+    "tests.consolidation.access_rules",
 ):
     try:
         _extra = __import__(_module, fromlist=["ACCESS"])
