@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from callers.models import Dwelling
 from consolidation.consolidate import consolidate
+from consolidation.matcher import Pair
 from consolidation.models import ConsolidationRun, DwellingMerge, PossibleSameDwelling
 from consolidation.services import possible_same_queue, possible_same_reject
 from consolidation.tasks import consolidate_dwellings
@@ -264,3 +265,30 @@ def test_the_beat_runs_consolidation_before_detection(settings):
         min(detection.hour),
         min(detection.minute),
     )
+
+
+def test_two_new_spellings_of_one_household_both_merge_into_it():
+    old = dwelling(A)
+    one, two = dwelling(B), dwelling("Hill Farm, Southfield, EX1 2AB")
+    outcome = run({(one.address, old.address): 25.0, (two.address, old.address): 24.0})
+    assert outcome.merged == 2
+    assert set(Dwelling.objects.filter(merged_into=old).values_list("pk", flat=True)) == {
+        one.pk,
+        two.pk,
+    }
+
+
+def test_a_new_dwelling_whose_only_candidate_is_vetoed_is_compared_with_the_other_new_ones():
+    old, new = dwelling("10 High Street, Ely CB7 4AA"), dwelling("12 High Street, Ely CB7 4AA")
+    farm, farm_again = dwelling(A), dwelling(B)
+    asked = {}
+
+    def matcher(new_addresses, known, *, settled):
+        vetoed = Pair(new.pk, old.pk, 30.0, None)
+        asked["vetoed"] = settled(vetoed)
+        asked["low"] = settled(Pair(farm_again.pk, farm.pk, 1.0, None))
+        asked["sure"] = settled(Pair(farm_again.pk, farm.pk, 30.0, None))
+        return [vetoed]
+
+    consolidate(matcher=matcher)
+    assert asked == {"vetoed": False, "low": False, "sure": True}
