@@ -252,16 +252,25 @@ def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
     postcode = a.postcode if a.postcode and a.postcode == b.postcode else ""
     if a.postcode and b.postcode and not postcode:
         return "different postcodes"
+    # A house known by name alone, in one postcode: the name is the house, whatever street
+    # was typed with it (as the resolver's fits_in_postcode takes it).
+    named_house = (
+        bool(postcode)
+        and not a.number
+        and not b.number
+        and bool(a.building_name)
+        and _compact_name(a.building_name) == _compact_name(b.building_name)
+    )
     type_a, type_b = _street_type(a.street), _street_type(b.street)
-    if type_a and type_b and type_a != type_b:
+    if type_a and type_b and type_a != type_b and not named_house:
         return "different street types"
-    slip = bool(postcode) and within_one_edit(a.street, b.street)
-    if postcode and not a.number and not b.number:
-        # A house known by name alone: the postcode and the name are the house.
-        slip = slip or _compact_name(a.building_name) == _compact_name(b.building_name)
+    slip = named_house or (bool(postcode) and within_one_edit(a.street, b.street))
     if type_a and type_b and _street_name(a.street) != _street_name(b.street) and not slip:
         return "different streets"
-    if a.town and b.town and a.town != b.town and not (postcode and _towns_agree(a, b)):
+    # Without one full postcode on both sides, any two towns differ: a street typed with its
+    # village and the same street typed with its post town alone may be two streets. With
+    # one, a postcode lies in one post town: another town name there is a locality in it.
+    if a.town and b.town and a.town != b.town and not postcode:
         return "different towns"
     return ""
 
