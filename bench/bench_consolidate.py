@@ -348,8 +348,8 @@ def load(known_rows, new_rows) -> tuple[dict[int, int], datetime]:
     rows, truth = [], []
     for i, (text, household) in enumerate([*known_rows, *new_rows]):
         parsed = parse_address(text)
-        if parsed is None:
-            continue
+        if parsed is None or not parsed.key:
+            continue  # intake makes no dwelling of an address that names none
         fields = match_fields(parsed)
         fields["key"] = f"{fields['key']}#{i}"
         created = watermark + timedelta(seconds=i - len(known_rows) + 1)

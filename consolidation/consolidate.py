@@ -10,7 +10,9 @@ other. For each candidate pair, best score first:
   whatever the score;
 - a pair staff rejected, or a merge split since: dropped (never again);
 - score at or above ``CONSOLIDATION_MERGE_WEIGHT`` with the next candidate at least
-  ``CONSOLIDATION_MERGE_GAP`` behind: the newer dwelling merges into the older
+  ``CONSOLIDATION_MERGE_GAP`` behind, and no third live dwelling that fits one of the two
+  and not the other (``_Others``: "12 Willow, St Ives" when 12 Willow Road and 12 Willow
+  Close both exist): the newer dwelling merges into the older
   (``services.dwelling_merge``), unless the newer is a survivor of this run's merges (no
   chains) or either was merged away tonight (a dwelling never merges into two survivors
   in a run: its other pairs are dropped); a high score with a close second candidate is
@@ -28,6 +30,7 @@ dwelling its UPRN; resolution at intake does that when a gazetteer is loaded.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from callers.addresses import ParsedAddress, merge_conflict, parse_address
 from callers.models import Dwelling
 
 from . import matcher as ukam
@@ -93,6 +97,42 @@ def _address(d: Dwelling) -> ukam.Address:
     return ukam.Address(id=d.pk, text=d.address, postcode=d.postcode)
 
 
+class _Others:
+    """The other live dwellings that an address could also be: "12 Willow, St Ives" fits
+    12 Willow Road and 12 Willow Close alike. Looked up by flat, house number or name and
+    the street's first word (a net, not a search: a slip in that word escapes it)."""
+
+    def __init__(self, dwellings: dict[int, Dwelling]):
+        self.parsed: dict[int, ParsedAddress | None] = {}
+        self.index: dict[tuple, list[int]] = defaultdict(list)
+        for pk, d in dwellings.items():
+            parsed = self.parsed[pk] = parse_address(d.address)
+            if parsed is not None:
+                for key in self._keys(parsed):
+                    self.index[key].append(pk)
+
+    @staticmethod
+    def _keys(p: ParsedAddress) -> list[tuple]:
+        first = p.street.split(" ", 1)[0]
+        return [(p.sub_building, ident, first) for ident in (p.number, p.building_name) if ident]
+
+    def ambiguous(self, a: int, b: int) -> bool:
+        """Whether a third dwelling fits one of the two and not the other: then which one
+        the address means is not for a machine to decide."""
+        pa, pb = self.parsed.get(a), self.parsed.get(b)
+        if pa is None or pb is None:
+            return True
+        for this, that in ((pa, pb), (pb, pa)):
+            for key in self._keys(this):
+                for other in self.index.get(key, ()):
+                    po = self.parsed[other]
+                    if other in (a, b) or po is None:
+                        continue
+                    if not merge_conflict(this, po) and merge_conflict(that, po):
+                        return True
+        return False
+
+
 def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list[Decision], int]:
     """The decisions for the matcher's pairs, best score first (ties by ids, so a run
     decides the same way every time), and how many pairs the veto dropped."""
@@ -105,6 +145,7 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
         if key not in best or p.score > best[key].score:
             best[key] = p
     never = decided_pairs()
+    others = _Others(dwellings) if any(p.score >= merge_at for p in best.values()) else None
     survivors: set[int] = set()
     merged_away: set[int] = set()
     decisions, vetoed = [], 0
@@ -119,7 +160,12 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
             continue  # merged into a third dwelling tonight: its pairs wait for staff
         clear = p.gap is None or p.gap >= gap_at
         # No chains within a run: a survivor of tonight is not merged away tonight.
-        if p.score >= merge_at and clear and newer.pk not in survivors:
+        if (
+            p.score >= merge_at
+            and clear
+            and newer.pk not in survivors
+            and not others.ambiguous(older.pk, newer.pk)
+        ):
             survivors.add(older.pk)
             merged_away.add(newer.pk)
             decisions.append(Decision("merge", older, newer, p.score, p.gap))

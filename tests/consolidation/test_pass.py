@@ -292,3 +292,20 @@ def test_a_new_dwelling_whose_only_candidate_is_vetoed_is_compared_with_the_othe
 
     consolidate(matcher=matcher)
     assert asked == {"vetoed": False, "low": False, "sure": True}
+
+
+def test_an_address_that_also_fits_a_third_dwelling_is_queued_not_merged():
+    road = dwelling("12 Willow Road, St Ives PE27 1HB")
+    dwelling("12 Willow Close, St Ives PE27 1HD")
+    vague = dwelling("12 Willow, St Ives")
+    outcome = run({(vague.address, road.address): 30.0})
+    assert not DwellingMerge.objects.exists()
+    assert [d.action for d in outcome.decisions] == ["queue"]
+
+
+def test_without_a_third_dwelling_that_fits_the_same_address_merges():
+    road = dwelling("12 Willow Road, St Ives PE27 1HB")
+    dwelling("14 Willow Close, St Ives PE27 1HD")
+    vague = dwelling("12 Willow, St Ives")
+    outcome = run({(vague.address, road.address): 30.0})
+    assert outcome.merged == 1
