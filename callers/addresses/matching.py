@@ -125,6 +125,12 @@ def names_agree(a: str, b: str) -> bool:
     return len(compact_a) > 5 and within_one_edit(compact_a, compact_b)
 
 
+def _same_name(a: ParsedAddress, b: ParsedAddress) -> bool:
+    return bool(a.building_name) and _compact_name(a.building_name) == _compact_name(
+        b.building_name
+    )
+
+
 def _compact_name(name: str) -> str:
     compact = name.replace(" ", "")
     return compact[3:] if compact.startswith("the") and len(compact) > 6 else compact
@@ -184,7 +190,7 @@ def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:
             return False
         if not names_agree(typed.building_name, known.building_name):
             return False
-    elif _compact_name(typed.building_name) == _compact_name(known.building_name):
+    elif not typed.sub_building and _same_name(typed, known):
         # A house known by its name alone: in one postcode, the name is the house, even
         # typed with another street.
         return True
@@ -205,6 +211,9 @@ def _flat_read_as_house(house: ParsedAddress, flat: ParsedAddress) -> bool:
         and flat.sub_building == f"flat {house.number}"
         and bool(flat.building_name)
         and house.street.replace(" ", "") == flat.building_name.replace(" ", "")
+        # The block's own street typed after it: "1 Tennyson Court, Ely" alone may be a
+        # house on a street of that name.
+        and (not flat.street or flat.street in house.localities)
     )
 
 
@@ -220,7 +229,7 @@ def fits_in_building(typed: ParsedAddress, known: ParsedAddress) -> bool:
     if typed.number and known.number and typed.number != known.number:
         return False
     if typed.postcode and known.postcode:
-        return typed.postcode == known.postcode
+        return typed.postcode == known.postcode and _streets_agree(typed, known)
     if not typed.street or typed.street != known.street:
         return False
     return bool(typed.town) and typed.town == known.town
@@ -254,13 +263,8 @@ def merge_conflict(a: ParsedAddress, b: ParsedAddress) -> str:
         return "different postcodes"
     # A house known by name alone, in one postcode: the name is the house, whatever street
     # was typed with it (as the resolver's fits_in_postcode takes it).
-    named_house = (
-        bool(postcode)
-        and not a.number
-        and not b.number
-        and bool(a.building_name)
-        and _compact_name(a.building_name) == _compact_name(b.building_name)
-    )
+    named_house = bool(postcode) and not a.number and not b.number and not a.sub_building
+    named_house = named_house and _same_name(a, b)
     type_a, type_b = _street_type(a.street), _street_type(b.street)
     if type_a and type_b and type_a != type_b and not named_house:
         return "different street types"
