@@ -199,8 +199,13 @@ def main(argv=None):
     window = timedelta(days=impact.DEFAULT_WINDOW_DAYS)
     policy, now = farmington.policy_current(), timezone.now()
     rows, *_ = measure(
-        "per-referral counts (referral_counts)",
+        "every referral's counts (referral_counts, CSV)",
         lambda: impact.referral_counts(start_at=start_at, end_at=end_at, window=window, now=now),
+        args.repeats,
+    )
+    measure(
+        "counted and totalled (cohort_cells)",
+        lambda: impact.cohort_cells(start_at=start_at, end_at=end_at, window=window, now=now),
         args.repeats,
     )
     measure(
@@ -217,7 +222,7 @@ def main(argv=None):
     )
     t, c = report.totals, report.comparison
     print(
-        f"  {len(report.rows):,} referrals: {t.referrals:,} complete ({t.calls_before:,} calls "
+        f"  {report.count:,} referrals: {t.referrals:,} complete ({t.calls_before:,} calls "
         f"before, {t.calls_after:,} after, {t.change_pct}%), {t.incomplete:,} not yet; "
         f"comparison {c.dwellings:,} dwellings ({c.change_pct}%)"
     )
@@ -236,6 +241,14 @@ def main(argv=None):
     print(
         f"  {len(body['referrals'])} of {body['count']:,} referrals listed, {len(response.content):,} bytes"
     )
+
+    def api_last_page():
+        url = f"/api/reports/farmington-impact/?limit=500&offset={max(body['count'] - 500, 0)}"
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    measure("the same, limit=500, the last page", api_last_page, args.repeats)
 
     def page():
         response = client.get("/dashboard/impact/")

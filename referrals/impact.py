@@ -734,14 +734,17 @@ def _counted_sql(*, window: timedelta, source: str) -> str:
     """SQL for every referral anchored in [start_at, end_at) with its calls before and
     after: ReferralCounts' columns, then ``anchored_at``.
 
-    On PostgreSQL each referral counts its dwelling's calls within the window either side
-    of its anchor in a LATERAL subquery: one index range of (dwelling, received_at), read
-    from the covering index alone (triage 0006: channel and police attendance are in it).
-    SQLite has no LATERAL: a join grouped by referral.
+    A join from each referral to its dwelling's calls within the window either side of its
+    anchor, grouped by referral: on PostgreSQL one range of the covering index (dwelling,
+    received_at) INCLUDE (channel, final_police_attend) per referral (triage 0006), no
+    call row read. The period is written on the two columns (not on their COALESCE) so
+    that PostgreSQL estimates the referrals it selects.
 
-    Measured on PostgreSQL (5M calls, 159,506 referrals, bench/bench_impact.py): the join
-    grouped by referral, SUM(CASE ...), 1.0 s of PostgreSQL's CPU; LATERAL with COUNT(*)
-    FILTER, no grouping of the 1.3M joined rows, FIXME s.
+    Measured on PostgreSQL (5M calls, 159,506 referrals, EXPLAIN ANALYZE on a 2-core box
+    busy with other work): 1.3-1.7 s, nearly all of it the 159,506 index ranges (about 6
+    buffers each; the index, 239 MB, is larger than the 128 MB of shared buffers); counted
+    in a LATERAL subquery instead, 1.4-1.7 s; without the index's INCLUDE columns, 7.5 s
+    (a call row read per call).
     """
     n = int(window.total_seconds())
     qn = connection.ops.quote_name
@@ -766,17 +769,11 @@ def _counted_sql(*, window: timedelta, source: str) -> str:
         SELECT id, dwelling_id, source, status, outcome,
                COALESCE(triggered_at, created_at) AS anchored_at
         FROM {referrals}
-        WHERE COALESCE(triggered_at, created_at) >= %(start_at)s
-          AND COALESCE(triggered_at, created_at) < %(end_at)s
+        WHERE ((triggered_at >= %(start_at)s AND triggered_at < %(end_at)s)
+               OR (triggered_at IS NULL AND created_at >= %(start_at)s
+                   AND created_at < %(end_at)s))
           {"AND source = %(source)s" if source else ""}"""  # noqa: S608
     complete = "r.anchored_at <= %(complete_by)s AS complete"
-    if connection.vendor == "postgresql":
-        return f"""
-            SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome, {complete},
-                   k.before_999, k.calls_before, k.after_999, k.calls_after,
-                   k.police_before, k.police_after, r.anchored_at
-            FROM ({chosen}) r
-            CROSS JOIN LATERAL (SELECT {counts} FROM {calls} c WHERE {near}) k"""  # noqa: S608
     return f"""
         SELECT r.id, r.dwelling_id, r.source, r.status, r.outcome, {complete}, {counts},
                r.anchored_at
@@ -865,7 +862,20 @@ def cohort_cells(
         "SUM(after_999), SUM(police_before), SUM(police_after)"
     )
     no_cell = ", ".join(["NULL"] * 7)
-    no_row = ", ".join(["NULL"] * 13)
+    # Typed: PostgreSQL types a UNION's columns two parts at a time, and two NULLs are text.
+    no_row = ", ".join(
+        f"CAST(NULL AS {kind})"
+        for kind in [
+            "BIGINT",
+            "BIGINT",
+            "BIGINT",
+            "TEXT",
+            "TEXT",
+            "TEXT",
+            "BOOLEAN",
+            *["BIGINT"] * 6,
+        ]
+    )
 
     def ranked(part: int, where: str, order: str, limit: str, offset: str) -> str:
         # The rows a part keeps are ranked again (a few hundred at most), so that the
@@ -879,12 +889,15 @@ def cohort_cells(
         f"""SELECT 0, CASE WHEN status = %(closed)s THEN outcome ELSE %(open)s END AS k,
                    complete, {cell}, {no_row}
             FROM counted GROUP BY k, complete, b, a""",  # noqa: S608
-        f"""SELECT 1, COALESCE(kinds.kind, %(none)s) AS k, complete, {cell}, {no_row}
-            FROM counted LEFT JOIN (
-                SELECT DISTINCT x.referral_id, x.kind
-                FROM {actions} x JOIN counted ON counted.id = x.referral_id
+        f"""SELECT 1, kinds.kind AS k, complete, {cell}, {no_row}
+            FROM counted JOIN (
+                SELECT DISTINCT referral_id, kind FROM {actions}
             ) kinds ON kinds.referral_id = counted.id
             GROUP BY k, complete, b, a""",  # noqa: S608
+        f"""SELECT 1, %(none)s AS k, complete, {cell}, {no_row}
+            FROM counted
+            WHERE NOT EXISTS (SELECT 1 FROM {actions} x WHERE x.referral_id = counted.id)
+            GROUP BY complete, b, a""",  # noqa: S608
         ranked(2, "WHERE complete", TOP_ORDER, "%(top)s", "0"),
     ]
     which = {None: "", True: "WHERE complete", False: "WHERE NOT complete"}
