@@ -613,9 +613,135 @@ def generated(rng: random.Random, positives: int, negatives: int, typos: int, ne
     return rows
 
 
+# Issue 28's hand-typed families, over a few places: (number, street, its type, a slip of
+# the type, another type, place, postcode, a village of the place).
+PLACES = [
+    ("12", "Fir", "Lane", "Lnae", "Close", "Ely", "CB7 4AB", "Littleport"),
+    ("33", "Victoria", "Street", "Stret", "Road", "Peterborough", "PE1 2QU", "Werrington"),
+    ("7", "Orchard", "Road", "Rodd", "Way", "St Neots", "PE19 1QX", "Eaton Socon"),
+    ("21", "Park", "Avenue", "Aveneu", "Street", "Huntingdon", "PE29 3RT", "Godmanchester"),
+    ("4", "Vicarage", "Terrace", "Terace", "Close", "Wisbech", "PE13 1EU", "Walsoken"),
+    ("18", "Cromwell", "Crescent", "Cresent", "Road", "March", "PE15 8NH", "Doddington"),
+    ("9", "Manor", "Gardens", "Gardnes", "Lane", "Chatteris", "PE16 6BT", "Somersham"),
+    ("15", "Ramsey", "Drive", "Drvie", "Road", "Whittlesey", "PE7 1AB", "Eastrea"),
+]
+# (long form, short forms): the same floor however it is written.
+FLOOR_FORMS = [
+    ("Ground Floor Flat", ["Gnd Flr Flat", "Grd Flr", "G/F", "GFF", "Ground Flr Flat"]),
+    ("First Floor Flat", ["1st Flr Flat", "First Flr Flat", "FFF", "1st Floor"]),
+    ("Second Floor Flat", ["2nd Flr Flat", "SFF", "Second Flr"]),
+    ("Basement Flat", ["Bsmt Flat", "Lower Ground Floor Flat", "LGF"]),
+    ("Top Floor Flat", ["Top Flr Flat", "Top Flat"]),
+]
+HOUSES = [
+    ("Hill Farm", "Hill Farmhouse", "Hillfarm", "Ivy Farm"),
+    ("Manor Farm", "Manor Farmhouse", "Manor Fm", "Manor Cottage"),
+    ("The Old Rectory", "Old Rectory", "Theold Rectory", "The Old Forge"),
+    ("Rose Cottage", "Rose Cott", "Rosecottage", "Rose Villa"),
+    ("Low Barn", "Low Barn House", "Lowbarn", "High Barn"),
+    ("Orchard House", "Orchard Hse", "Orchardhouse", "Orchard Lodge"),
+]
+BLOCKS = ["Maple Court", "Abbey Mansions", "Kingsley House", "Tennyson Court"]
+
+
+def families() -> list[tuple[str, str, int, str]]:
+    """Issue 28's families, both ways: the spellings that are one dwelling, and the near
+    ones that must stay apart. Written out from templates; nothing random."""
+    rows: list[tuple[str, str, int, str]] = []
+    for number, name, kind, slipped, other, town, code, village in PLACES:
+        street = f"{name} {kind}"
+        home = f"{number} {street}, {town}"
+        floors = [long for long, _ in FLOOR_FORMS]
+        for long, shorts in FLOOR_FORMS:
+            for short in shorts:
+                rows.append(
+                    (f"{long}, {home}", f"{short}, {number} {street}, {town}", 1, "i28: floor form")
+                )
+            rows.append((f"{shorts[0]}, {home}", home, 0, "i28: floor vs house"))
+            nxt = floors[(floors.index(long) + 1) % len(floors)]
+            rows.append((f"{shorts[0]}, {home}", f"{nxt}, {home}", 0, "i28: other floor"))
+        rows.append((f"TFF, {home}", f"Top Floor Flat, {home}", 0, "i28: tff is ambiguous"))
+        block = BLOCKS[int(number) % len(BLOCKS)]
+        flat = f"Flat 3, {block}, {number} {street}, {town} {code}"
+        rows += [
+            (f"3, {block}, {number}, {street}, {town} {code}", flat, 1, "i28: unit word dropped"),
+            (f"3 {block} {number} {street} {town}".upper(), flat, 1, "i28: unit word dropped"),
+            (f"4, {block}, {number}, {street}, {town} {code}", flat, 0, "i28: other flat"),
+            (f"{number} {street}, {town} {code}", flat, 0, "i28: building vs flat"),
+            (f"Flat 3, {block}, {street}, {town}", flat, 1, "i28: building, no number"),
+            (f"Flat 3, {block}, {street}, {town} {code}", flat, 1, "i28: building, no number"),
+            (f"Flat 4, {block}, {street}, {town}", flat, 0, "i28: building, other flat"),
+            (f"Flat 3, {block}, {street}, {village}", flat, 0, "i28: building, other town"),
+            (f"Flat 3, Other {block}, {street}, {town}", flat, 0, "i28: other building"),
+        ]
+        rows += [
+            (f"{number} {name}, {town} {code}", f"{home} {code}", 1, "i28: no type word"),
+            (f"{number} {name} {code}", f"{home} {code}", 1, "i28: no type word"),
+            (
+                f"{int(number) + 1} {name}, {town} {code}",
+                f"{home} {code}",
+                0,
+                "i28: no type, neighbour",
+            ),
+            (f"{number} {name} {other}, {town} {code}", f"{home} {code}", 0, "i28: other type"),
+            (f"{number} {name} {slipped}, {town}", home, 1, "i28: type slip, no postcode"),
+            (
+                f"{number} {name.lower()} {slipped.lower()} {town.lower()}",
+                home,
+                1,
+                "i28: type slip",
+            ),
+            (
+                f"{number} {name} {slipped}, {town}",
+                f"{int(number) + 2} {street}, {town}",
+                0,
+                "i28: slip, neighbour",
+            ),
+            (
+                f"{number} {name} {slipped}, {town}",
+                f"{number} {name} {other}, {town}",
+                0,
+                "i28: slip, other type",
+            ),
+            (
+                f"{number} {name} {slipped}, {town}",
+                f"{number} {street}, {village}",
+                0,
+                "i28: slip, other town",
+            ),
+            (f"{number} {street}, {village}, {town}", home, 0, "i28: village vs post town"),
+            (f"{number} {street}, {village}", home, 0, "i28: village vs post town"),
+        ]
+        for house, altered, joined, other_house in HOUSES[int(number) % 3 :][:4]:
+            known = f"{house}, {street}, {village}, {town} {code}"
+            rows += [
+                (f"{house}, {village}, {town} {code}", known, 1, "i28: named, street left out"),
+                (f"{house}, {village} {code}", known, 1, "i28: named, street left out"),
+                (f"{altered}, {street}, {village} {code}", known, 1, "i28: name altered"),
+                (f"{joined}, {street}, {village} {code}", known, 1, "i28: name run together"),
+                (f"{house}, {number}, {street}, {town}", home, 1, "i28: name beside number"),
+                (f"{other_house}, {street}, {village} {code}", known, 0, "i28: other name"),
+                (f"{house}, {village}, {town} PE1 9ZZ", known, 0, "i28: named, other postcode"),
+                (
+                    f"Flat 1, {house}, {street}, {village} {code}",
+                    known,
+                    0,
+                    "i28: flat vs named house",
+                ),
+                (
+                    f"{house}, {number}, {street}, {town}",
+                    f"{int(number) + 1} {street}, {town}",
+                    0,
+                    "i28: name, neighbour",
+                ),
+            ]
+    return rows
+
+
 def main() -> None:
     rng = random.Random(SEED)
     rows = HAND + generated(rng, positives=200, negatives=150, typos=25, near=20)
+    rows += families()
     with OUT.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["a", "b", "same", "note"])

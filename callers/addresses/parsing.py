@@ -423,6 +423,10 @@ def _street_end(tokens: list[str]) -> tuple[int, int, bool] | None:
     for i in range(1, n):
         tok = tokens[i]
         if tok not in v.TYPES:
+            if mended_type(tok):
+                # "10 Mill Rodd, Ely", "7 orchard rodd st neots": a slipped type word ends
+                # the street as the word would.
+                return i, i + 1, True
             continue
         # "Upper St Giles Road": a later thoroughfare word makes this "St" a Saint.
         if tok == "st" and any(
@@ -436,10 +440,6 @@ def _street_end(tokens: list[str]) -> tuple[int, int, bool] | None:
         if end == n - 1 and tokens[end] in v.DIRECTIONS:
             end += 1
         return i, end, strong
-    for i in range(1, n):
-        if mended_type(tokens[i]):
-            # "10 Mill Rodd, Ely": a slipped type word ends the street as the word would.
-            return i, i + 1, True
     return None
 
 
