@@ -1,13 +1,18 @@
 """Writes for dwellings: resolving a typed address to the one household it names.
 
-Without a gazetteer, an address resolves by its ``dwelling_key``, else by a row with the
-same postcode, number and sub-building that ``same_dwelling`` confirms (a typo in the
-street), else a new dwelling. With a gazetteer loaded (``manage.py import_gazetteer``) the
-address first resolves to a UPRN (by key, else by postcode, number and sub-building
-confirmed by ``same_dwelling``; never when two UPRNs fit) and the dwelling is the one with
-that UPRN (``match_method`` "uprn"); a dwelling found by key before the gazetteer was
-loaded takes the UPRN, so its history stays in one place. Addresses the gazetteer does not
-know fall back to the key.
+Without a gazetteer, an address resolves by its ``dwelling_key``; else, within its full
+postcode (one query), by a row with the same number and sub-building that ``same_dwelling``
+confirms (a typo in the street), else by the only dwelling of the postcode that
+``fits_in_postcode`` (its number, house name, or block and flat agree while other parts are
+missing or altered); else, for a flat in a named building, by the only dwelling with that
+building and flat whose street or postcode agrees (``fits_in_building``, one query on the
+building index); else a new dwelling. Never when two dwellings fit. With a gazetteer loaded
+(``manage.py import_gazetteer``) the address first resolves to a UPRN (by key, else within
+its postcode as above; never when two UPRNs fit) and the dwelling is the one with that UPRN
+(``match_method`` "uprn"); a dwelling found by key before the gazetteer was loaded takes the
+UPRN, so its history stays in one place. Addresses the gazetteer does not know fall back to
+the key. A dwelling that consolidation merged into another (``merged_into``) resolves to the
+survivor, following chains; an unmerged one costs no query more.
 
 A new dwelling is named by the standard form of the first spelling seen
 (``callers.addresses.standard_address``), never by what was typed.
