@@ -531,8 +531,9 @@ def sample_words(comparison: Comparison) -> str:
         return ""
     return (
         f" Drawn from a random sample of about 1 dwelling in {round(100 / percent):,} "
-        f"({percent:g}%): its counts are the sample's; its medians and changes estimate "
-        "the whole group's."
+        f"({percent:g}%), taken as blocks of dwellings recorded at about the same time, "
+        "each dwelling as likely to be drawn as any other: its counts are the sample's; its "
+        "medians and changes estimate the whole group's."
     )
 
 

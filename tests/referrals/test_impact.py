@@ -521,3 +521,23 @@ def test_the_schema_documents_the_report_and_stays_valid():
     assert {"start", "end", "window_days", "top", "source", "limit", "offset"} <= parameters
     assert {spec.name for spec in impact.COST_FIELDS} <= parameters
     assert {"200", "400", "403"} <= set(operation["responses"])
+
+
+def test_a_sampled_comparison_group_says_how_it_was_drawn():
+    words = impact.sample_words(
+        impact.Comparison(
+            dwellings=3,
+            incomplete=0,
+            calls_before=6,
+            calls_after=2,
+            median_before=2,
+            median_after=1,
+            median_change=-1,
+            fell=3,
+            within=2,
+            sample_percent=2.0,
+        )
+    )
+    assert "random sample of about 1 dwelling in 50 (2%)" in words
+    assert "blocks of dwellings" in words
+    assert "estimate the whole group" in words
