@@ -510,9 +510,10 @@ def _split_named(comps):
             chosen = (ci, found)
             if found[2]:
                 break
-    if chosen is None or (chosen[0] == 0 and not chosen[1][2] and len(comps) >= 3):
-        # "Meadow View, Little Hadley, Marlbridge": with no street word after it, a first
-        # part ending in a weak one ("View", "Court") is the house, not the street.
+    if chosen is None or (chosen[0] == 0 and not chosen[1][2] and len(comps) >= 2):
+        # "Meadow View, Little Hadley, Marlbridge", "Flat 1, Maple Court, Marlbridge": with
+        # no street word after it, a first part ending in a weak one ("View", "Court") is
+        # the house or block, not the street.
         if len(comps) >= 3:
             return "", comps[0], comps[1], comps[2:]
         if len(comps) == 1:
@@ -526,8 +527,19 @@ def _split_named(comps):
             # as its street (named only with a town or postcode, like any street).
             return "", comps[0], comps[1], []
         return "", [], [], comps
-    ci, (type_at, end, _) = chosen
+    ci, (type_at, end, strong) = chosen
     comp = comps[ci]
+    later = None if strong else _street_end(comp[end:])
+    if later is not None and later[2]:
+        # "Priory Heights Victoria Crescent": a weak word, then a street: the block's name.
+        building = [t for c in comps[:ci] for t in c] + comp[:end]
+        extra = comp[end + later[1] :]
+        return (
+            "",
+            building,
+            comp[end : end + later[1]],
+            ([extra] if extra else []) + comps[ci + 1 :],
+        )
     start = 0
     # The house name ends at its last building word, leaving a name for the street.
     for k in range(type_at - 2, -1, -1):
