@@ -151,23 +151,31 @@ def _streets_agree(a: ParsedAddress, b: ParsedAddress) -> bool:
     Southfield). Different street types stay apart: "Acorn Road" is not "Acorn Close"."""
     if not a.street or not b.street or a.street == b.street:
         return True
-    # A street omitted: the typed "street" is only a locality of the other.
-    if a.street in (*b.localities, b.town) or b.street in (*a.localities, a.town):
-        return True
     type_a, type_b = _street_type(a.street), _street_type(b.street)
+    # A street omitted: the typed "street" is only the other's places ("Northgate
+    # Marlbridge" typed without commas), or its name without the type word, the places
+    # run into it ("14 Hazel Marlbridge", "23, Alkert" for 23 Albert Lane).
+    if (not type_a and _street_or_places(a.street, b)) or (
+        not type_b and _street_or_places(b.street, a)
+    ):
+        return True
     if type_a and type_b and type_a != type_b:
         return False
-    if _street_name(a.street) == _street_name(b.street) or within_one_edit(a.street, b.street):
+    return _street_name(a.street) == _street_name(b.street) or within_one_edit(a.street, b.street)
+
+
+def _street_or_places(typed: str, other: ParsedAddress) -> bool:
+    """Whether a street typed without a type word is the other address's places, or the
+    other's street name (or one slip from it) with only its places after it."""
+    places = {w for place in (other.town, *other.localities) for w in place.split()}
+    words = typed.split()
+    if set(words) <= places:
         return True
-    # "14 Hazel Marlbridge": the type word dropped and the town read into the street.
-    return (not type_a and _name_and_place(a.street, b)) or (
-        not type_b and _name_and_place(b.street, a)
-    )
-
-
-def _name_and_place(street: str, other: ParsedAddress) -> bool:
-    name = _street_name(other.street)
-    return any(street == f"{name} {place}" for place in (other.town, *other.localities) if place)
+    name = _street_name(other.street).split()
+    if not name or not _street_type(other.street) or len(words) < len(name):
+        return False
+    head, rest = " ".join(words[: len(name)]), set(words[len(name) :])
+    return within_one_edit(head, " ".join(name)) and rest <= places
 
 
 def fits_in_postcode(typed: ParsedAddress, known: ParsedAddress) -> bool:

@@ -284,7 +284,13 @@ def _flat_before_block(tokens: list[str]) -> bool:
     while i < len(tokens) and tokens[i] != "," and tokens[i].isalpha():
         name.append(tokens[i])
         i += 1
-    if not name or name[-1] not in v.BLOCK_ENDINGS:
+    if name and name[-1] not in v.BLOCK_ENDINGS:
+        # "1 CLARENDON HOUSE PRIORY LANE": typed without commas, the block's name ends at
+        # its first block word and a street follows it.
+        ends = [k for k, t in enumerate(name[1:], 1) if t in v.FLAT_BLOCK_WORDS]
+        found = _street_end(name[ends[0] + 1 :]) if ends else None
+        return found is not None and found[2] and found[0] > 0
+    if not name:
         return False
     if any(t in v.STRONG_TYPES for t in name):
         return False

@@ -387,3 +387,4 @@ FLAT_BLOCK_WORDS = frozenset(
 )
 # Building words a name may run into when its spaces are lost ("Ivycottage").
 JOINED_BUILDING_WORDS = ("cottage", "farm", "lodge", "barn", "house", "manor", "granary")
+JOINED_BUILDING_WORDS += ("rectory", "vicarage", "forge", "dairy")
