@@ -11,6 +11,7 @@ from callers.addresses import (
     names_agree,
     parse_address,
     same_dwelling,
+    standard_address,
 )
 from callers.addresses.parsing import mended_type
 
@@ -436,3 +437,75 @@ def test_merge_conflict_agrees_with_the_resolvers_postcode_rule():
         assert fits_in_postcode(p(a), p(b))
         if "Tennyson" not in a:  # read as a house on a street: the veto keeps it apart
             assert merge_conflict(p(a), p(b)) == ""
+
+
+# --- typed without commas, or with the street left out ------------------------------------------
+
+
+def test_a_number_before_a_block_typed_without_commas_is_the_flat():
+    parsed = p("1 CLARENDON HOUSE PRIORY LANE NORTHGATE MB1 5YT")
+    assert (parsed.sub_building, parsed.building_name, parsed.street) == (
+        "flat 1",
+        "clarendon house",
+        "priory lane",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "building", "street"),
+    [
+        (
+            "FLAT 5 PRIORY HEIGHTS VICTORIA CRESCENT EASTFIELD",
+            "priory heights",
+            "victoria crescent",
+        ),
+        ("Maisonette 2 Wellington Court Alder Road Northgate", "wellington court", "alder road"),
+        ("Flat 1, Maple Court, Marlbridge MB3 9JZ", "maple court", "marlbridge"),
+    ],
+)
+def test_a_block_named_with_a_weak_street_word_is_the_building(typed, building, street):
+    parsed = p(typed)
+    assert (parsed.building_name, parsed.street) == (building, street)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "FLAT 1 WELLINGTON COURT 6 NORTHGATE MARLBRIDGE MB1 8QZ",  # the street left out
+        "Flat 1, Wellington Court, 6 Priory, Northgate MB1 8QZ",  # its type word left out
+        "FLAT 1 WELLINGTON COURT 6 PRIORY NORTHGATE MARLBRIDGE MB1 8QZ",
+        "Flat 1, Wellington Court, 6 Priori, Northgate MB1 8QZ",  # and a slip in the name
+        "Flat 1, Maple Court, 6 Priory Lane, Marlbridge MB1 8QZ",  # the block's name altered
+    ],
+)
+def test_a_flat_fits_its_record_within_the_postcode_when_its_street_is_left_out_or_cut(typed):
+    known = p("Flat 1, Wellington Court, 6 Priory Lane, Northgate, Marlbridge MB1 8QZ")
+    assert fits_in_postcode(p(typed), known)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "FLAT 2 WELLINGTON COURT 6 NORTHGATE MARLBRIDGE MB1 8QZ",
+        "FLAT 1 WELLINGTON COURT 8 NORTHGATE MARLBRIDGE MB1 8QZ",
+        "Flat 1, Wellington Court, 6 Birch, Northgate MB1 8QZ",
+        "Flat 1, Wellington Court, 6 Priory Road, Northgate MB1 8QZ",
+        "WELLINGTON COURT 6 NORTHGATE MARLBRIDGE MB1 8QZ",
+    ],
+)
+def test_a_flat_never_fits_another_flat_number_street_or_its_building(typed):
+    known = p("Flat 1, Wellington Court, 6 Priory Lane, Northgate, Marlbridge MB1 8QZ")
+    assert not fits_in_postcode(p(typed), known)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["TFF, 33 Victoria St, Ely", "UGF 33 Victoria St Ely", "Mezzanine Flat, 33 Victoria St"]
+    + [
+        "1, Maple Court, 12 Fir Lane, Ely",
+        "10 Mill Rodd, Ely",
+        "Greystones, Little Hadley CB6 1AA",
+    ],
+)
+def test_the_standard_form_of_a_new_spelling_reads_back_to_the_same_dwelling(typed):
+    assert dwelling_key(standard_address(p(typed))) == dwelling_key(typed)
