@@ -12,7 +12,8 @@ other. For each candidate pair, best score first:
 - score at or above ``CONSOLIDATION_MERGE_WEIGHT`` with the next candidate at least
   ``CONSOLIDATION_MERGE_GAP`` behind, and no third live dwelling that fits one of the two
   and not the other (``_Others``: "12 Willow, St Ives" when 12 Willow Road and 12 Willow
-  Close both exist): the newer dwelling merges into the older
+  Close both exist), and the place named alike (one postcode, or a town on both sides):
+  the newer dwelling merges into the older
   (``services.dwelling_merge``), unless the newer is a survivor of this run's merges (no
   chains) or either was merged away tonight (a dwelling never merges into two survivors
   in a run: its other pairs are dropped); a high score with a close second candidate is
@@ -116,6 +117,16 @@ class _Others:
         first = p.street.split(" ", 1)[0]
         return [(p.sub_building, ident, first) for ident in (p.number, p.building_name) if ident]
 
+    def place_confirmed(self, a: int, b: int) -> bool:
+        """Both name the place alike: one postcode, or both a town (towns that disagree are
+        vetoed). A postcode on one side and only a town on the other leaves the place to
+        the matcher ("Flat 29, Victoria House, Nelson Drive, PE7 3WP" and "Flat 29,
+        Victoria House, Hawthorn, March"): staff decide those."""
+        pa, pb = self.parsed.get(a), self.parsed.get(b)
+        if pa is None or pb is None:
+            return False
+        return bool((pa.postcode and pa.postcode == pb.postcode) or (pa.town and pb.town))
+
     def ambiguous(self, a: int, b: int) -> bool:
         """Whether a third dwelling fits one of the two and not the other: then which one
         the address means is not for a machine to decide."""
@@ -164,6 +175,7 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
             p.score >= merge_at
             and clear
             and newer.pk not in survivors
+            and others.place_confirmed(older.pk, newer.pk)
             and not others.ambiguous(older.pk, newer.pk)
         ):
             survivors.add(older.pk)

@@ -309,3 +309,11 @@ def test_without_a_third_dwelling_that_fits_the_same_address_merges():
     vague = dwelling("12 Willow, St Ives")
     outcome = run({(vague.address, road.address): 30.0})
     assert outcome.merged == 1
+
+
+def test_a_postcode_on_one_side_and_only_a_town_on_the_other_waits_for_staff():
+    older = dwelling("Flat 29, Victoria House, Hawthorn Road, March")
+    newer = dwelling("Flat 29, Victoria House, Hawthorn Road, PE15 3WP")
+    outcome = run({(older.address, newer.address): 40.0})
+    assert not DwellingMerge.objects.exists()
+    assert [d.action for d in outcome.decisions] == ["queue"]

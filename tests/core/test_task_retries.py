@@ -8,7 +8,7 @@ from config.celery import app
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("callers.", "core.", "dashboards.", "referrals.", "triage.")
+APPS = ("callers.", "consolidation.", "core.", "dashboards.", "referrals.", "triage.")
 
 
 def _our_tasks():
