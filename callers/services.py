@@ -22,11 +22,13 @@ address, and the historical import uses it in batches.
 """
 
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from core.inserts import insert_new
 from core.rows import instance_from_row, model_columns
@@ -111,22 +113,41 @@ def _sharing_triples(rows, items: list[_Typed]) -> dict[tuple, list]:
 
 
 def _postcode_rows(rows, items: list[_Typed]) -> dict[str, list]:
-    """postcode -> the rows (dwellings or gazetteer entries) of each item's full postcode:
-    one query on the postcode's index for an intake, in place of the narrower query by
-    postcode, number and flat, since a postcode holds about 15 homes. A postcode holding
-    more than MAX_POSTCODE_ROWS (one typed for many streets) is read only by that triple."""
+    """postcode -> the rows (dwellings or gazetteer entries) of each item's full postcode
+    that could fit it (``_may_fit``): one query on the (postcode, number, sub_building)
+    index for an intake. A postcode typed for many streets gives more than
+    MAX_POSTCODE_ROWS; then only the rows with the item's own number and flat are read."""
     found: dict[str, list] = defaultdict(list)
-    for chunk in _chunks(sorted({i.parsed.postcode for i in items}), CHUNK // 10):
+    for chunk in _chunks(items, CHUNK // 10):
         limit = MAX_POSTCODE_ROWS * len(chunk)
-        fetched = list(rows.filter(postcode__in=chunk)[: limit + 1])
+        fetched = list(
+            rows.filter(functools.reduce(operator.or_, map(_may_fit, chunk)))[: limit + 1]
+        )
         if len(fetched) > limit:
-            crowded = [i for i in items if i.parsed.postcode in chunk and i.parsed.number]
+            crowded = [i for i in chunk if i.parsed.number]
             for (postcode, _, _), triple_rows in _sharing_triples(rows, crowded).items():
                 found[postcode].extend(triple_rows)
             continue
         for row in fetched:
             found[row.postcode].append(row)
     return found
+
+
+def _may_fit(item: _Typed) -> Q:
+    """The rows of an item's postcode that ``same_dwelling`` or ``fits_in_postcode`` could
+    take: the same flat with the same number or none (a house name instead), any number when
+    none was typed; and a house whose number is the typed flat's (or the other way round:
+    "1, Tennyson Court" for Flat 1 of Tennyson Court)."""
+    postcode, number, sub = item.triple
+    same_flat = Q(postcode=postcode, sub_building=sub)
+    if number:
+        same_flat &= Q(number__in=[number, ""])
+        if not sub:
+            return same_flat | Q(postcode=postcode, sub_building=f"flat {number}", number="")
+        return same_flat
+    if sub.startswith("flat "):
+        return same_flat | Q(postcode=postcode, sub_building="", number=sub[5:])
+    return same_flat
 
 
 def _identity(row) -> str:
