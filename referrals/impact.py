@@ -896,15 +896,13 @@ def cohort_cells(
         f"""SELECT 0, CASE WHEN status = %(closed)s THEN outcome ELSE %(open)s END AS k,
                    complete, {cell}, {no_row}
             FROM counted GROUP BY k, complete, b, a""",  # noqa: S608
-        f"""SELECT 1, kinds.kind AS k, complete, {cell}, {no_row}
-            FROM counted JOIN (
+        # One outer join for the kinds of action and none: a join and an anti-join, each
+        # sorting or hashing every counted referral, took 0.44 s at 159,506 referrals.
+        f"""SELECT 1, COALESCE(kinds.kind, %(none)s) AS k, complete, {cell}, {no_row}
+            FROM counted LEFT JOIN (
                 SELECT DISTINCT referral_id, kind FROM {actions}
             ) kinds ON kinds.referral_id = counted.id
             GROUP BY k, complete, b, a""",  # noqa: S608
-        f"""SELECT 1, %(none)s AS k, complete, {cell}, {no_row}
-            FROM counted
-            WHERE NOT EXISTS (SELECT 1 FROM {actions} x WHERE x.referral_id = counted.id)
-            GROUP BY complete, b, a""",  # noqa: S608
         ranked(2, "WHERE complete", TOP_ORDER, "%(top)s", "0"),
     ]
     which = {None: "", True: "WHERE complete", False: "WHERE NOT complete"}
