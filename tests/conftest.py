@@ -34,6 +34,16 @@ def _browser_available() -> bool:
     return bool(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium"))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The fast core first: the browser journeys and the slow tests (the real address
+    matcher) run last, so that a broken core fails in minutes, not after them. A stable
+    sort, after pytest-django's own ordering."""
+    items.sort(
+        key=lambda item: bool(item.get_closest_marker("browser") or item.get_closest_marker("slow"))
+    )
+
+
 def pytest_runtest_setup(item):
     """Service-bound tests skip locally without the service, and fail in CI."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
