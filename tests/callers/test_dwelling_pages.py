@@ -248,3 +248,19 @@ def test_handlers_still_get_the_intake_summary_without_history(login, handler):
     assert "Open Operation Farmington referral" in body
     assert "Offer the crisis line." in body
     assert "Caller distressed" not in body
+
+
+def test_a_merged_dwelling_points_to_the_household_it_was_merged_into_and_back(login, triage_staff):
+    survivor = DwellingFactory(address="Flat 2, 10 High Street, Ely CB7 4AA")
+    merged = DwellingFactory(address="Flat 2, 10 High Street, CB7 4AA", merged_into=survivor)
+    client = login(triage_staff)
+    justify(triage_staff, dwelling=merged)
+    justify(triage_staff, dwelling=survivor)
+    body = client.get(_url(merged)).content.decode()
+    assert "found to be the same household as" in body
+    assert f'href="{_url(survivor)}"' in body
+    body = client.get(_url(survivor)).content.decode()
+    assert "found to be the same household as" not in body
+    assert (
+        "Found to be the same household, and counted here: Flat 2, 10 High Street, CB7 4AA." in body
+    )
