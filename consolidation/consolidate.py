@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from callers.addresses import ParsedAddress, merge_conflict, parse_address
 from callers.models import Dwelling
+from core.locks import SessionTryLock
 
 from . import matcher as ukam
 from .models import ConsolidationRun
@@ -196,7 +197,7 @@ def consolidate(
     since = last_watermark()
     if dry_run:
         return _pass(since=since, until=now, run=None, matcher=matcher)
-    lock = _Lock()
+    lock = SessionTryLock(ADVISORY_LOCK_ID)
     if not lock.acquire():
         return Outcome(run=_skipped(since, now, trigger), skipped=True)
     try:
@@ -254,31 +255,6 @@ def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
         run.merged, run.queued = outcome.merged, outcome.queued
     detect_for(dwelling_ids=survivors)
     return outcome
-
-
-class _Lock:
-    """One run at a time (see the module docstring)."""
-
-    def __init__(self):
-        self.held = False
-
-    def acquire(self) -> bool:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
-                self.held = cursor.fetchone()[0]
-        else:
-            self.held = True
-        return self.held
-
-    def release(self):
-        if self.held and connection.vendor == "postgresql":
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
-            except Exception:  # the connection is gone, and the session's lock with it
-                logger.warning("could not release the consolidation lock", exc_info=True)
-        self.held = False
 
 
 def _start(*, since, until, trigger) -> ConsolidationRun | None:

@@ -83,6 +83,7 @@ town. Only the first 300 characters are read.
 """
 
 from .display import standard_address, standard_address_of, what_to_add
+from .edits import within_one_edit
 from .matching import (
     dwelling_key,
     fits_in_building,
@@ -91,7 +92,6 @@ from .matching import (
     merge_conflict,
     names_agree,
     same_dwelling,
-    within_one_edit,
 )
 from .parsing import ParsedAddress, normalise_postcode, parse_address
 

@@ -1,6 +1,7 @@
 """Deciding whether two typed addresses are one dwelling."""
 
 from . import vocabulary as v
+from .edits import within_one_edit
 from .parsing import ParsedAddress, parse_address
 
 # Lengths of the matching columns on callers.models.Dwelling.
@@ -81,25 +82,6 @@ def _saint(street: str) -> str:
 def _street_and_town(p: ParsedAddress) -> str:
     # "10 forehill ely" (no thoroughfare word, no comma) reads the town into the street.
     return f"{p.street} {p.town}".strip()
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """At most one inserted, deleted, replaced or two swapped neighbouring characters."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la > lb:
-        a, b, la, lb = b, a, lb, la
-    i = 0
-    while i < la and a[i] == b[i]:
-        i += 1
-    if la == lb:
-        if a[i + 1 :] == b[i + 1 :]:
-            return True
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
-    return a[i:] == b[i + 1 :]
 
 
 def names_agree(a: str, b: str) -> bool:

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import vocabulary as v
+from .edits import within_one_edit
 
 # Addresses are short; bounding the text bounds the work on pasted junk.
 MAX_INPUT = 300
@@ -457,25 +458,10 @@ def mended_type(token: str) -> str:
         return ""
     if token in v.NOT_MISSPELLINGS or token in v.BUILDING_WORDS or token in v.DIRECTIONS:
         return ""
-    found = {t for t in v.MENDABLE_TYPES if abs(len(t) - len(token)) <= 1 and _one_slip(token, t)}
+    found = {
+        t for t in v.MENDABLE_TYPES if abs(len(t) - len(token)) <= 1 and within_one_edit(token, t)
+    }
     return found.pop() if len(found) == 1 else ""
-
-
-def _one_slip(a: str, b: str) -> bool:
-    """At most one inserted, deleted, replaced or two swapped neighbouring letters."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if la > lb:
-        a, b, la, lb = b, a, lb, la
-    i = 0
-    while i < la and a[i] == b[i]:
-        i += 1
-    if la == lb:
-        if a[i + 1 :] == b[i + 1 :]:
-            return True
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
-    return a[i:] == b[i + 1 :]
 
 
 def _split_parts(comps: list[list[str]]) -> tuple[str, list[str], list[str], list[list[str]]]:

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.locks import SessionTryLock
 from core.rows import field_value
 from core.sqltime import shifted
 from triage.models import Call
@@ -246,28 +247,6 @@ def open_referrals(
     return opened
 
 
-class _Lock:
-    """One detection run at a time (see the module docstring)."""
-
-    def __init__(self):
-        self.held = False
-
-    def acquire(self) -> bool:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
-                self.held = cursor.fetchone()[0]
-        else:
-            self.held = True
-        return self.held
-
-    def release(self):
-        if self.held and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
-        self.held = False
-
-
 def _start_run(*, as_of, full_history, trigger, now) -> DetectionRun | None:
     """Record the run as running, marking dead runs failed; None if another is going."""
     locked = connection.vendor == "postgresql"  # the advisory lock is held
@@ -314,7 +293,7 @@ def detect_repeat_callers(
     """
     now = timezone.now()
     as_of = as_of or now
-    lock = _Lock()
+    lock = SessionTryLock(ADVISORY_LOCK_ID)
     if not lock.acquire():
         return _skipped(as_of=as_of, full_history=full_history, trigger=trigger, now=now)
     try:
