@@ -26,8 +26,13 @@ tonight. It never runs inside an intake. One run at a time: on PostgreSQL an adv
 lock (a second run records itself as skipped); elsewhere a run younger than two hours
 still marked running. A dry run (``dry_run=True``) decides the same and changes nothing.
 
-Not done: matching against the gazetteer (``callers.GazetteerAddress``) to give a
-dwelling its UPRN; resolution at intake does that when a gazetteer is loaded.
+Where a gazetteer is loaded (``callers.GazetteerAddress``), the new dwellings without a
+UPRN that tonight's merges leave alone are also matched against it, in one more matcher
+call (``decide_gazetteer``). A candidate UPRN at or above the merge weight, with the same
+gap, and no ``merge_conflict`` between the dwelling's address and the row's: where no
+dwelling holds the UPRN, the dwelling is given it (``services.dwelling_uprn_give``), as
+intake would have; where an older live dwelling holds it, the newer merges into that one,
+under the guards above. Below: nothing (no staff list for gazetteer candidates).
 """
 
 import logging
@@ -41,7 +46,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from callers.addresses import ParsedAddress, merge_conflict, parse_address
-from callers.models import Dwelling
+from callers.models import Dwelling, GazetteerAddress
 from core.locks import SessionTryLock
 
 from . import matcher as ukam
@@ -52,6 +57,8 @@ from .services import (
     conflict,
     detect_for,
     dwelling_merge,
+    dwelling_uprn_give,
+    gazetteer_conflict,
     older_first,
     possible_same_queue,
 )
@@ -76,14 +83,26 @@ class Decision:
     gap: float | None
 
 
+@dataclass(frozen=True)
+class UprnDecision:
+    """A dwelling to be given the UPRN of the gazetteer row the matcher found for it."""
+
+    dwelling: Dwelling
+    row: GazetteerAddress
+    score: float
+    gap: float | None
+
+
 @dataclass
 class Outcome:
     run: ConsolidationRun | None
     considered: int = 0
     decisions: list[Decision] = field(default_factory=list)
+    uprns: list[UprnDecision] = field(default_factory=list)
     vetoed: int = 0
     merged: int = 0
     queued: int = 0
+    given: int = 0
     skipped: bool = False
 
 
@@ -187,6 +206,65 @@ def decide(pairs: list[ukam.Pair], dwellings: dict[int, Dwelling]) -> tuple[list
     return decisions, vetoed
 
 
+def decide_gazetteer(
+    pairs: list[ukam.Pair],
+    dwellings: dict[int, Dwelling],
+    rows: dict[int, GazetteerAddress],
+    decisions: list[Decision],
+) -> tuple[list[Decision], list[UprnDecision], int]:
+    """The merges and UPRNs for the matcher's pairs of (new dwelling, gazetteer row), best
+    score first, after tonight's dwelling ``decisions``: (merges, UPRNs given, vetoed).
+
+    A UPRN held by a merged dwelling stands for the dwelling it lives on. A UPRN given
+    tonight is held from then on: a second new spelling of it merges into the first
+    where that one is older. Where the holder is newer, nothing (never the older merged
+    into a newer one to keep a UPRN)."""
+    merge_at, gap_at, _ = _thresholds()
+    best: dict[int, ukam.Pair] = {}
+    for p in pairs:
+        clear = p.score >= merge_at and (p.gap is None or p.gap >= gap_at)
+        ours = p.new_id in dwellings and p.known_id in rows
+        if clear and ours and (p.new_id not in best or p.score > best[p.new_id].score):
+            best[p.new_id] = p
+    if not best:
+        return [], [], 0
+    survivors = {d.older.pk for d in decisions if d.action == "merge"}
+    merged_away = {d.newer.pk for d in decisions if d.action == "merge"}
+    wanted = {rows[p.known_id].uprn for p in best.values()}
+    holders: dict[str, Dwelling] = {}
+    for d in Dwelling.objects.filter(uprn__in=wanted):
+        holders[d.uprn] = dwellings.get(d.merged_into_id or d.pk)  # merges never chain
+    never = decided_pairs()
+    others = None
+    merges, given, vetoed = [], [], 0
+    for p in sorted(best.values(), key=lambda p: (-p.score, p.new_id)):
+        new, row = dwellings[p.new_id], rows[p.known_id]
+        if new.pk in merged_away or new.uprn is not None:
+            continue
+        if gazetteer_conflict(new, row):
+            vetoed += 1
+            continue
+        if row.uprn not in holders:
+            holders[row.uprn] = new
+            given.append(UprnDecision(new, row, p.score, p.gap))
+            continue
+        holder = holders[row.uprn]
+        if holder is None or holder.pk == new.pk or older_first(holder, new)[0] != holder:
+            continue  # the holder is not live tonight, or is the newer of the two
+        if conflict(holder, new):
+            vetoed += 1
+            continue
+        key = (min(holder.pk, new.pk), max(holder.pk, new.pk))
+        if key in never or new.pk in survivors or holder.pk in merged_away:
+            continue
+        others = others or _Others(dwellings)
+        if others.place_confirmed(holder.pk, new.pk) and not others.ambiguous(holder.pk, new.pk):
+            survivors.add(holder.pk)
+            merged_away.add(new.pk)
+            merges.append(Decision("merge", holder, new, p.score, p.gap))
+    return merges, given, vetoed
+
+
 def consolidate(
     *, dry_run: bool = False, trigger: str = "command", matcher: Matcher | None = None
 ) -> Outcome:
@@ -234,9 +312,14 @@ def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
 
     pairs = matcher([_address(d) for d in new], [_address(d) for d in known], settled=settled)
     outcome.decisions, outcome.vetoed = decide(pairs, dwellings)
+    if GazetteerAddress.objects.exists():
+        merges, outcome.uprns, vetoed = _gazetteer(new, dwellings, outcome.decisions, matcher)
+        outcome.decisions += merges
+        outcome.vetoed += vetoed
     if run is None:
         outcome.merged = sum(d.action == "merge" for d in outcome.decisions)
         outcome.queued = sum(d.action == "queue" for d in outcome.decisions)
+        outcome.given = len(outcome.uprns)
         return outcome
     survivors = []
     for d in outcome.decisions:
@@ -253,8 +336,30 @@ def _pass(*, since, until, run, matcher: Matcher) -> Outcome:
         elif possible_same_queue(a=d.older, b=d.newer, score=d.score, run=run):
             outcome.queued += 1
         run.merged, run.queued = outcome.merged, outcome.queued
+    for u in outcome.uprns:
+        try:
+            dwelling_uprn_give(dwelling=u.dwelling, uprn=u.row.uprn, score=u.score, run=run)
+        except ConsolidationError as exc:
+            logger.info(
+                "consolidation: UPRN %s not given to %s: %s", u.row.uprn, u.dwelling.pk, exc
+            )
+            continue
+        outcome.given += 1
     detect_for(dwelling_ids=survivors)
     return outcome
+
+
+def _gazetteer(new: list[Dwelling], dwellings, decisions, matcher: Matcher):
+    """One matcher call: the new dwellings without a UPRN, not merged away tonight,
+    against every gazetteer row; then ``decide_gazetteer``."""
+    merged_away = {d.newer.pk for d in decisions if d.action == "merge"}
+    todo = [d for d in new if d.uprn is None and d.pk not in merged_away]
+    if not todo:
+        return [], [], 0
+    rows = {g.pk: g for g in GazetteerAddress.objects.order_by("pk")}
+    known = [ukam.Address(id=g.pk, text=g.address, postcode=g.postcode) for g in rows.values()]
+    pairs = matcher([_address(d) for d in todo], known, among_new=False)
+    return decide_gazetteer(pairs, dwellings, rows, decisions)
 
 
 def _start(*, since, until, trigger) -> ConsolidationRun | None:

@@ -55,15 +55,21 @@ def match(
     known: Sequence[Address],
     *,
     settled: Callable[[Pair], bool] = lambda pair: False,
+    among_new: bool = True,
 ) -> list[Pair]:
     """The best candidate of each new address among the known ones, and, for those whose
     pair is not ``settled`` (the caller's test: a score worth acting on, not vetoed), among
-    each other (see the module docstring). ``known`` must not hold the new addresses."""
+    each other (see the module docstring). ``known`` must not hold the new addresses.
+    ``among_new=False``: against the known ones only, in one call (the gazetteer, whose
+    rows are a canonical set of their own: mixed with the dwellings, a dwelling and its
+    gazetteer row would be each other's close second candidate)."""
     pairs: list[Pair] = []
     if not new:
         return pairs
     if known:
         pairs += _best(new, known)
+    if not among_new:
+        return pairs
     found = {p.new_id for p in pairs if settled(p)}
     new = [a for a in new if a.id not in found]
     if len(new) < 2:

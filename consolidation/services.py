@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from callers.addresses import merge_conflict, parse_address
-from callers.models import Dwelling, ResponsePlan
+from callers.models import Dwelling, GazetteerAddress, ResponsePlan
 from core.errors import DomainError
 from core.services import Operation, linked_to_dwelling, log_rows, log_rows_write
 from referrals.farmington import find_windows, policy_current
@@ -48,6 +48,15 @@ def conflict(a: Dwelling, b: Dwelling) -> str:
     if parsed_a is None or parsed_b is None:
         return "an address that names no dwelling"
     return merge_conflict(parsed_a, parsed_b)
+
+
+def gazetteer_conflict(dwelling: Dwelling, row: GazetteerAddress) -> str:
+    """Why a dwelling cannot be the gazetteer's UPRN ("" when nothing forbids it): the
+    same veto as a merge, on the dwelling's standard address and the row's."""
+    parsed_d, parsed_g = parse_address(dwelling.address), parse_address(row.address)
+    if parsed_d is None or parsed_g is None:
+        return "an address that names no dwelling"
+    return merge_conflict(parsed_d, parsed_g)
 
 
 def _root(dwelling: Dwelling) -> Dwelling:
@@ -165,6 +174,45 @@ def dwelling_merge(
     if run is None:
         transaction.on_commit(lambda: _detect_after_commit(survivor.pk))
     return merge
+
+
+@transaction.atomic
+def dwelling_uprn_give(*, dwelling: Dwelling, uprn: str, score: float | None, run=None) -> Dwelling:
+    """Give a dwelling the gazetteer's UPRN the nightly ``run`` matched it to, as intake
+    gives one when the gazetteer names an address (``match_method`` "uprn"); its key
+    stays, so its spellings resolve as before. Refused: a dwelling merged away or with a
+    UPRN already, a UPRN the gazetteer does not hold or another dwelling holds (that is a
+    merge), and any row ``merge_conflict`` forbids. Logged as a combination naming the
+    UPRN and the score."""
+    dwelling = _locked(dwelling)[dwelling.pk]
+    row = GazetteerAddress.objects.filter(uprn=uprn).first()
+    if row is None:
+        raise ConsolidationError(f"The gazetteer holds no UPRN {uprn}.")
+    if dwelling.merged_into_id is not None:
+        raise ConsolidationError(
+            f"Dwelling {dwelling.pk} has been merged into dwelling {dwelling.merged_into_id}."
+        )
+    if dwelling.uprn is not None:
+        raise ConsolidationError(f"Dwelling {dwelling.pk} has UPRN {dwelling.uprn} already.")
+    if reason := gazetteer_conflict(dwelling, row):
+        raise ConsolidationError(
+            f"These cannot be one household ({reason}): {dwelling.address} and {row.address}."
+        )
+    if Dwelling.objects.filter(uprn=uprn).exists():
+        raise ConsolidationError(f"Another dwelling holds UPRN {uprn}: merge them instead.")
+    dwelling.uprn, dwelling.match_method = uprn, Dwelling.MatchMethod.UPRN
+    try:
+        with transaction.atomic():
+            dwelling.save(update_fields=["uprn", "match_method"])
+    except IntegrityError:  # another dwelling took it meanwhile
+        raise ConsolidationError(
+            f"Another dwelling holds UPRN {uprn}: merge them instead."
+        ) from None
+    why = f"given UPRN {uprn} ({row.address}): {_who(None, run)}, {score_text(score)}"
+    log_rows_write(
+        log_rows(user=None, events=[(Operation.COMBINATION, "dwelling", dwelling.pk, why)])
+    )
+    return dwelling
 
 
 def _detect_after_commit(dwelling_id: int) -> None:
