@@ -122,11 +122,17 @@ def _seed() -> dict:
     from callers.services import dwelling_find
     from referrals import services as referral_services
     from tests.factories import UserFactory, take_call
+    from training.models import Scenario
+    from training.shipped import shipped_scenarios
     from triage import engine, services
     from triage.demo import STREETS, TOWNS
     from triage.models import Call, Decision
 
     services.ruleset_ensure_default()
+    # The shipped scenarios come with a data migration; a transactional test that ran
+    # before (the browser tests run last) flushed them.
+    if not Scenario.objects.filter(shipped=True).exists():
+        Scenario.objects.bulk_create(Scenario(**s, shipped=True) for s in shipped_scenarios())
     users = {
         "handler": UserFactory(role="call_handler", username="handler-ann"),
         "triage": UserFactory(role="triage_staff", username="triage-amy"),
