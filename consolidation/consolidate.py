@@ -42,12 +42,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from callers.addresses import ParsedAddress, merge_conflict, parse_address
 from callers.models import Dwelling, GazetteerAddress
-from core.locks import SessionTryLock
+from core.locks import SessionTryLock, run_skipped, run_started
 
 from . import matcher as ukam
 from .models import ConsolidationRun
@@ -363,34 +362,19 @@ def _gazetteer(new: list[Dwelling], dwellings, decisions, matcher: Matcher):
 
 
 def _start(*, since, until, trigger) -> ConsolidationRun | None:
-    locked = connection.vendor == "postgresql"
-    with transaction.atomic():
-        running = ConsolidationRun.objects.select_for_update().filter(
-            status=ConsolidationRun.Status.RUNNING
-        )
-        stale = running if locked else running.filter(started_at__lt=until - STALE_AFTER)
-        stale.update(
-            status=ConsolidationRun.Status.FAILED,
-            finished_at=until,
-            error="Interrupted: the run stopped without finishing.",
-        )
-        if not locked and running.exists():
-            return None
-        return ConsolidationRun.objects.create(
-            started_at=until, since=since, until=until, trigger=trigger
-        )
+    return run_started(
+        ConsolidationRun,
+        now=until,
+        stale_after=STALE_AFTER,
+        since=since,
+        until=until,
+        trigger=trigger,
+    )
 
 
 def _skipped(since, now: datetime, trigger: str) -> ConsolidationRun:
     logger.info("consolidation skipped: another run is in progress")
-    return ConsolidationRun.objects.create(
-        started_at=now,
-        finished_at=now,
-        since=since,
-        until=now,
-        trigger=trigger,
-        status=ConsolidationRun.Status.SKIPPED,
-    )
+    return run_skipped(ConsolidationRun, now=now, since=since, until=now, trigger=trigger)
 
 
 def _finish(run: ConsolidationRun, status: str, error: str = "") -> None:

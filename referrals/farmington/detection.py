@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.locks import SessionTryLock
+from core.locks import SessionTryLock, run_skipped, run_started
 from core.rows import field_value
 from core.sqltime import shifted
 from triage.models import Call
@@ -248,34 +248,20 @@ def open_referrals(
 
 
 def _start_run(*, as_of, full_history, trigger, now) -> DetectionRun | None:
-    """Record the run as running, marking dead runs failed; None if another is going."""
-    locked = connection.vendor == "postgresql"  # the advisory lock is held
-    with transaction.atomic():
-        running = DetectionRun.objects.select_for_update().filter(
-            status=DetectionRun.Status.RUNNING
-        )
-        stale = running if locked else running.filter(started_at__lt=now - STALE_AFTER)
-        stale.update(
-            status=DetectionRun.Status.FAILED,
-            finished_at=now,
-            error="Interrupted: the run stopped without finishing (worker lost).",
-        )
-        if not locked and running.exists():
-            return None
-        return DetectionRun.objects.create(
-            started_at=now, as_of=as_of, full_history=full_history, trigger=trigger
-        )
+    return run_started(
+        DetectionRun,
+        now=now,
+        stale_after=STALE_AFTER,
+        as_of=as_of,
+        full_history=full_history,
+        trigger=trigger,
+    )
 
 
 def _skipped(*, as_of, full_history, trigger, now) -> DetectionRun:
     logger.info("repeat-caller detection skipped: another run is in progress")
-    return DetectionRun.objects.create(
-        started_at=now,
-        finished_at=now,
-        as_of=as_of,
-        full_history=full_history,
-        trigger=trigger,
-        status=DetectionRun.Status.SKIPPED,
+    return run_skipped(
+        DetectionRun, now=now, as_of=as_of, full_history=full_history, trigger=trigger
     )
 
 
